@@ -1,0 +1,25 @@
+"""lesson_lib: the vectorized NumPy core of the course "How a neural network learns to classify".
+
+Notation everywhere: z weighted input, a activation, y target, delta error term (dC/dz).
+Arrays hold one example per row: a batch of n examples with k features is shaped (n, k).
+"""
+
+from .activations import (ACTIVATIONS, identity, identity_prime, log_softmax, relu, relu_prime, sigmoid,
+                          sigmoid_prime, softmax, softmax_jacobian, tanh, tanh_prime)
+from .data import MnistFileError, load_mnist, one_hot
+from .gradient_check import check_network_gradients, numerical_gradient, rel_error
+from .losses import LOSSES, CrossEntropyLoss, LogLikelihoodLoss, Loss, QuadraticLoss, get_loss
+from .network import Network
+from .training import GradientMonitor, GradientNote, History, TrainingDiverged, TrainingState, evaluate, train
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS", "identity", "identity_prime", "log_softmax", "relu", "relu_prime", "sigmoid", "sigmoid_prime",
+    "softmax", "softmax_jacobian", "tanh", "tanh_prime",
+    "MnistFileError", "load_mnist", "one_hot",
+    "check_network_gradients", "numerical_gradient", "rel_error",
+    "LOSSES", "CrossEntropyLoss", "LogLikelihoodLoss", "Loss", "QuadraticLoss", "get_loss",
+    "Network",
+    "GradientMonitor", "GradientNote", "History", "TrainingDiverged", "TrainingState", "evaluate", "train",
+]

@@ -1,0 +1,195 @@
+"""Activation functions a = f(z) and their derivatives f'(z).
+
+Notation used throughout the course: z is a layer's weighted input, z = a_prev @ W + b, and
+a = f(z) is its activation. Every function here works element by element on an array of any
+shape (softmax works along the last axis), keeps float32 input in float32, and rejects NaN or
+infinite input with a message that names the argument.
+
+Each function sits next to its derivative. The derivatives of sigmoid and tanh can also be
+written in terms of the output a alone (sigma' = a(1 - a), tanh' = 1 - a^2); backpropagation
+uses that form because it already holds a from the forward pass.
+
+Numerical care: ``sigmoid`` computes 1 / (1 + exp(-z)); for very negative z (z < -88 in
+float32, z < -709 in float64) exp(-z) overflows to inf and the result is exactly 0, the
+correctly rounded answer, so that overflow is silenced on purpose (by ``np.errstate`` in the
+public function, and once per call in the network's methods and the training loop, which
+call the unchecked kernels). ``softmax`` subtracts the
+row's maximum before exponentiating, which never overflows and does not change the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .validation import as_float_array
+
+# ---------------------------------------------------------------------------------------------
+# Kernels: no input checks, used by the network after it has checked its input once.
+# ---------------------------------------------------------------------------------------------
+
+
+def _sigmoid(z):
+    # callers silence the overflow of exp(-z) for very negative z: 1 / inf = 0 is the right limit
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _sigmoid_from_output(a):
+    return a * (1.0 - a)
+
+
+def _tanh_from_output(a):
+    return 1.0 - a * a
+
+
+def _relu(z):
+    return np.maximum(z, 0)
+
+
+def _relu_from_output(a):
+    return (a > 0).astype(a.dtype)
+
+
+def _identity(z):
+    return z
+
+
+def _identity_from_output(a):
+    return np.ones_like(a)
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    e /= e.sum(axis=-1, keepdims=True)
+    return e
+
+
+def _log_softmax(z):
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Public functions, each next to its derivative.
+# ---------------------------------------------------------------------------------------------
+
+
+@np.errstate(over="ignore")
+def sigmoid(z):
+    """Logistic sigmoid, sigma(z) = 1 / (1 + e^(-z)), squashing any z into (0, 1).
+
+    Shape: same as ``z``. Beyond |z| of about 4.6 the output is within 1% of 0 or 1 and the
+    slope is below 0.01: the neuron is *saturated* and learns slowly.
+    """
+    return _sigmoid(as_float_array("z", z))
+
+
+@np.errstate(over="ignore")
+def sigmoid_prime(z):
+    """Derivative of the sigmoid, sigma'(z) = sigma(z) (1 - sigma(z)) = a (1 - a).
+
+    Largest at z = 0, where it is 0.25; shape: same as ``z``.
+    """
+    return _sigmoid_from_output(_sigmoid(as_float_array("z", z)))
+
+
+def tanh(z):
+    """Hyperbolic tangent, tanh(z) = (1 - e^(-2z)) / (1 + e^(-2z)), with outputs in (-1, 1).
+
+    A shifted, stretched sigmoid: tanh(z) = 2 sigma(2z) - 1. Zero-centred, so the next layer's
+    inputs have both signs. Shape: same as ``z``.
+    """
+    return np.tanh(as_float_array("z", z))
+
+
+def tanh_prime(z):
+    """Derivative of tanh, tanh'(z) = 1 - tanh(z)^2 = 1 - a^2. Largest at z = 0, where it is 1."""
+    return _tanh_from_output(np.tanh(as_float_array("z", z)))
+
+
+def relu(z):
+    """Rectified linear unit, relu(z) = max(0, z). Shape: same as ``z``."""
+    return _relu(as_float_array("z", z))
+
+
+def relu_prime(z):
+    """Derivative of ReLU: 1 where z > 0, else 0 (at z = 0 we take 0, a common convention)."""
+    z = as_float_array("z", z)
+    return (z > 0).astype(z.dtype)
+
+
+def identity(z):
+    """The identity f(z) = z: a "linear" activation. Stacking such layers adds nothing (see 01)."""
+    return np.array(as_float_array("z", z), copy=True)
+
+
+def identity_prime(z):
+    """Derivative of the identity: 1 everywhere."""
+    return np.ones_like(as_float_array("z", z))
+
+
+def softmax(z):
+    """Softmax along the last axis, a_j = e^(z_j) / sum_k e^(z_k).
+
+    Shapes: z is (..., k), for a batch (n, k); the result has the same shape, each row
+    positive and summing to 1. Computed as e^(z_j - max_k z_k) / sum_k e^(z_k - max_k z_k),
+    which is the same number (the factor e^(-max) cancels) but cannot overflow.
+
+    Example from the course: softmax([1, 5, 3]) = [0.015, 0.866, 0.117].
+    """
+    z = as_float_array("z", z)
+    if z.ndim == 0:
+        raise ValueError("z: softmax needs at least one axis of scores, got a single number")
+    return _softmax(z)
+
+
+def log_softmax(z):
+    """ln softmax(z) along the last axis, computed without forming softmax (no log(0))."""
+    z = as_float_array("z", z)
+    if z.ndim == 0:
+        raise ValueError("z: log_softmax needs at least one axis of scores, got a single number")
+    return _log_softmax(z)
+
+
+def softmax_jacobian(z):
+    """The Jacobian of softmax, J[..., i, j] = d a_i / d z_j, shape (..., k, k).
+
+    Case by case: d a_i / d z_i = a_i (1 - a_i) on the diagonal, and d a_i / d z_j = -a_i a_j
+    off it; together J = diag(a) - a a^T.
+    """
+    a = softmax(z)
+    return a[..., :, None] * (np.eye(a.shape[-1], dtype=a.dtype) - a[..., None, :])
+
+
+# ---------------------------------------------------------------------------------------------
+# Registry: a hidden or output activation picked by name (for Network and for dropdowns).
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation by name, with the kernels backpropagation needs.
+
+    ``function(z)`` gives a; ``derivative_from_output(a)`` gives f'(z) written in terms of
+    a = f(z) (None for softmax, whose derivative is a Jacobian, not element-wise).
+    """
+
+    name: str
+    function: Callable[[np.ndarray], np.ndarray]
+    derivative_from_output: Callable[[np.ndarray], np.ndarray] | None
+
+    @property
+    def elementwise(self) -> bool:
+        return self.derivative_from_output is not None
+
+
+ACTIVATIONS = {
+    "sigmoid": Activation("sigmoid", _sigmoid, _sigmoid_from_output),
+    "tanh": Activation("tanh", np.tanh, _tanh_from_output),
+    "relu": Activation("relu", _relu, _relu_from_output),
+    "identity": Activation("identity", _identity, _identity_from_output),
+    "softmax": Activation("softmax", _softmax, None),
+}
+"""Activations by name. All but softmax can be hidden activations."""

@@ -1,0 +1,190 @@
+"""Loss functions C, each with its output-layer error term delta = dC_x/dz.
+
+Notation: for a batch of n examples with k output units, z is the output layer's weighted
+input (n, k), a = f(z) its activation (n, k), and y the targets: integer class labels (n,)
+or one-hot rows (n, k). ``value(a, y)`` is the *mean* loss over the batch; ``delta(z, a, y)``
+is the error term of each example, dC_x/dz, shaped (n, k). (The gradient of the mean with
+respect to z is therefore delta / n; the network divides once, when it forms the gradients.)
+
+The point of the lesson is in the deltas:
+
+    quadratic      + sigmoid:  delta = (a - y) * sigma'(z)   -- small when the unit saturates
+    cross_entropy  + sigmoid:  delta = a - y                 -- sigma'(z) cancels
+    log_likelihood + softmax:  delta = a - y                 -- the softmax Jacobian cancels
+
+Each loss names the output activation it pairs with (``loss.activation``). Choose the loss
+so that the output layer's delta is a - y, and a badly wrong output gives a large gradient.
+
+Losses are registered by name in ``LOSSES`` so that a dropdown can pick one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import ACTIVATIONS, Activation, _log_softmax
+from .validation import as_batch, as_targets, lookup
+
+
+def _as_rows(y, like):
+    """Targets as rows shaped like ``like`` (n, k): labels (n,) become one-hot rows."""
+    if y.ndim == 1:
+        rows = np.zeros_like(like)
+        rows[np.arange(y.shape[0]), y] = 1
+        return rows
+    return y
+
+
+def _clip_probability(a):
+    """Keep a inside [tiny, 1 - eps] so that ln(a) and ln(1 - a) are finite."""
+    info = np.finfo(a.dtype)
+    return np.clip(a, info.tiny, 1 - info.epsneg)
+
+
+class Loss:
+    """Base class: a loss with a mean value over the batch and a per-example output delta.
+
+    Subclasses implement ``_value(a, y, z)`` and ``_delta(z, a, y)`` on checked arrays; the
+    public ``value`` and ``delta`` check shapes, labels and finiteness first.
+    """
+
+    name = "loss"
+    activation: Activation
+
+    def value(self, a, y, z=None) -> float:
+        """Mean loss over the batch. a: (n, k) outputs; y: labels (n,) or targets (n, k).
+
+        Pass z (n, k), the weighted inputs with a = f(z), to compute logarithms from z
+        exactly even where a has rounded to 0 or 1.
+        """
+        a, y, z = self._check(a, y, z)
+        return float(self._value(a, y, z))
+
+    def delta(self, z, a, y) -> np.ndarray:
+        """Per-example output error term dC_x/dz, shape (n, k)."""
+        a, y, z = self._check(a, y, z)
+        return self._delta(z, a, y)
+
+    def _check(self, a, y, z):
+        a = as_batch("a", a)
+        y = as_targets("y", y, n=a.shape[0], n_classes=a.shape[1])
+        if z is not None:
+            z = as_batch("z", z)
+            if z.shape != a.shape:
+                raise ValueError(f"z: expected the same shape as a {a.shape}, got {z.shape}")
+        return a, y, z
+
+    def __repr__(self):
+        return f"{type(self).__name__}(activation={self.activation.name!r})"
+
+
+class QuadraticLoss(Loss):
+    """Quadratic (mean squared error) loss, C = (1/n) sum_x (1/2) ||a - y||^2.
+
+    delta = (a - y) * f'(z), where f is the output activation (sigmoid by default, so
+    f'(z) = a (1 - a)). With a sigmoid output that is badly wrong (a near 0 while y = 1) the
+    unit is saturated, f'(z) is near 0, and so is the gradient: the learning slowdown.
+
+    Pairs with: a sigmoid output (the course's starting point) or an identity output
+    (regression, where f' = 1 and delta = a - y). Any element-wise activation works; a
+    softmax output is allowed as an unusual pairing for comparison, and then
+    delta = J^T (a - y) with the softmax Jacobian J (no cancellation happens).
+    """
+
+    name = "quadratic"
+
+    def __init__(self, activation: str = "sigmoid"):
+        self.activation = lookup("activation", activation, ACTIVATIONS, "output activation")
+
+    def _value(self, a, y, z):
+        diff = a - _as_rows(y, a)
+        return 0.5 * np.einsum("ij,ij->", diff, diff) / a.shape[0]
+
+    def _delta(self, z, a, y):
+        error = a - _as_rows(y, a)
+        if self.activation.elementwise:
+            return error * self.activation.derivative_from_output(a)
+        # softmax: (J^T g)_j = a_j (g_j - sum_i g_i a_i), with g = a - y
+        return a * (error - np.sum(error * a, axis=-1, keepdims=True))
+
+
+class CrossEntropyLoss(Loss):
+    """Binary cross-entropy per output unit, C = -(1/n) sum_x sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)].
+
+    Each output unit is treated as an independent yes/no probability a_j = sigma(z_j).
+    delta = a - y: the sigma'(z) of the quadratic loss cancels, so a badly wrong output learns
+    fast. Pairs with: a sigmoid output only (the cancellation needs it).
+
+    Given z, ln a = -ln(1 + e^(-z)) and ln(1 - a) = -ln(1 + e^z) are computed from z
+    exactly; given only a, a is clipped to [tiny, 1 - eps] so no log(0) can occur.
+    """
+
+    name = "cross_entropy"
+    activation = ACTIVATIONS["sigmoid"]
+
+    def _value(self, a, y, z):
+        y = _as_rows(y, a)
+        if z is not None:
+            log_a, log_1_minus_a = -np.logaddexp(0, -z), -np.logaddexp(0, z)
+        else:
+            a = _clip_probability(a)
+            log_a, log_1_minus_a = np.log(a), np.log1p(-a)
+        return -np.sum(y * log_a + (1 - y) * log_1_minus_a) / a.shape[0]
+
+    def _delta(self, z, a, y):
+        return a - _as_rows(y, a)
+
+
+class LogLikelihoodLoss(Loss):
+    """Log-likelihood (categorical cross-entropy), C = -(1/n) sum_x ln a_{y(x)} = -(1/n) sum_x sum_j y_j ln a_j.
+
+    The outputs a = softmax(z) are a probability distribution over the k classes, and the
+    loss is minus the log of the probability given to the true class. delta = a - y: the
+    softmax Jacobian cancels (y must sum to 1 in each row, as one-hot labels do).
+    Pairs with: a softmax output only.
+
+    Given z, ln a = z - max(z) - ln sum_k e^(z_k - max(z)) is computed from z exactly;
+    given only a, a is clipped to [tiny, 1] so no log(0) can occur.
+    """
+
+    name = "log_likelihood"
+    activation = ACTIVATIONS["softmax"]
+
+    def _value(self, a, y, z):
+        log_a = _log_softmax(z) if z is not None else np.log(_clip_probability(a))
+        if y.ndim == 1:
+            return -np.sum(log_a[np.arange(a.shape[0]), y]) / a.shape[0]
+        return -np.sum(y * log_a) / a.shape[0]
+
+    def _delta(self, z, a, y):
+        return a - _as_rows(y, a)
+
+
+LOSSES = {
+    "quadratic": QuadraticLoss(),
+    "cross_entropy": CrossEntropyLoss(),
+    "log_likelihood": LogLikelihoodLoss(),
+}
+"""Losses by name, each paired with its usual output activation (``loss.activation``)."""
+
+
+def get_loss(loss, output: str | None = None) -> Loss:
+    """The loss named ``loss`` (or a Loss object, returned as is), for an output activation.
+
+    ``output`` picks an output activation other than the loss's usual pairing; only the
+    quadratic loss allows that (its delta carries f'(z) for any f).
+    """
+    if isinstance(loss, Loss):
+        chosen = loss
+    else:
+        chosen = lookup("loss", loss, LOSSES, "loss")
+    if output is None or output == chosen.activation.name:
+        return chosen
+    if isinstance(chosen, QuadraticLoss):
+        return QuadraticLoss(output)
+    lookup("output", output, ACTIVATIONS, "output activation")
+    raise ValueError(
+        f"output: the {chosen.name!r} loss pairs with a {chosen.activation.name!r} output "
+        f"(that pairing is what makes delta = a - y), got {output!r}; use loss='quadratic' "
+        "for other output activations"
+    )

@@ -1,0 +1,202 @@
+"""A fully connected network, forward pass and backpropagation over a whole batch at once.
+
+Shapes for a batch of n examples and layer sizes [n_0, n_1, ..., n_L]:
+
+    x, a^0        (n, n_0)          the inputs, one example per row
+    W^l           (n_{l-1}, n_l)    weights[l-1]
+    b^l           (n_l,)            biases[l-1]
+    z^l           (n, n_l)          z^l = a^{l-1} @ W^l + b^l
+    a^l           (n, n_l)          a^l = f(z^l)   (hidden f, or the loss's output activation)
+    delta^l       (n, n_l)          delta^l = dC_x / dz^l, one row per example
+
+Backpropagation, the four equations in matrix form (the mean loss C = (1/n) sum_x C_x):
+
+    delta^L = loss.delta(z^L, a^L, y)                       (a - y for a well-chosen loss)
+    delta^l = (delta^{l+1} @ W^{l+1}.T) * f'(z^l)           with f'(z^l) from a^l
+    dC/dW^l = a^{l-1}.T @ delta^l / n
+    dC/db^l = sum over the batch of delta^l / n
+
+Every example of the batch goes through one matrix product per layer: no Python loop over
+examples.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .losses import Loss, get_loss
+from .validation import as_batch, as_targets, check_positive, lookup
+
+INITIALIZATIONS = {
+    "scaled": "weights ~ N(0, 1/n_in), biases ~ N(0, 1): z starts near the sigmoid's steep middle",
+    "classic": "weights and biases ~ N(0, 1): large z, many units start saturated",
+}
+
+
+class Network:
+    """A fully connected feed-forward network trained by backpropagation.
+
+    Parameters
+    ----------
+    sizes : list of int
+        Units per layer, input first: [784, 30, 10] is 784 inputs, one hidden layer of 30
+        units and 10 outputs. At least two entries.
+    hidden : str
+        Activation of every hidden layer: "sigmoid", "tanh", "relu" or "identity".
+    loss : str or Loss
+        "quadratic", "cross_entropy" or "log_likelihood" (see ``lesson_lib.LOSSES``). The loss
+        also fixes the output activation: sigmoid for the first two, softmax for the last.
+    output : str, optional
+        Another output activation, only with the quadratic loss (e.g. "identity" for
+        regression).
+    init : str
+        "scaled" (weights ~ N(0, 1/n_in)) or "classic" (weights ~ N(0, 1)); biases ~ N(0, 1).
+    seed : int
+        Seed of the random initialization; the same seed gives the same network.
+    dtype : numpy float dtype
+        np.float32 (default, fast) or np.float64 (for gradient checks).
+    """
+
+    def __init__(self, sizes, hidden="sigmoid", loss="log_likelihood", *, output=None,
+                 init="scaled", seed=0, dtype=np.float32):
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+            raise TypeError(f"sizes: expected a list of layer sizes such as [784, 30, 10], got {sizes!r}")
+        if len(sizes) < 2:
+            raise ValueError(f"sizes: expected at least 2 layer sizes (inputs and outputs), got {list(sizes)}")
+        self.sizes = [check_positive(f"sizes[{i}]", s, integer=True) for i, s in enumerate(sizes)]
+        self.hidden = lookup("hidden", hidden, ACTIVATIONS, "hidden activation")
+        if not self.hidden.elementwise:
+            raise ValueError(f"hidden: {hidden!r} is an output activation; expected 'sigmoid', 'tanh', 'relu' or 'identity'")
+        self.loss: Loss = get_loss(loss, output)
+        lookup("init", init, INITIALIZATIONS, "initialization")
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise TypeError(f"dtype: expected np.float32 or np.float64, got {self.dtype}")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+            raise TypeError(f"seed: expected an integer, got {seed!r}")
+        self.init = init
+        self.seed = int(seed)
+        rng = np.random.default_rng(self.seed)
+        self.n_layers = len(self.sizes) - 1  # weight layers: the hidden layers and the output layer
+        self.weights, self.biases = [], []
+        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
+            scale = 1.0 / np.sqrt(n_in) if init == "scaled" else 1.0
+            self.weights.append((rng.standard_normal((n_in, n_out)) * scale).astype(self.dtype))
+            self.biases.append(rng.standard_normal(n_out).astype(self.dtype))
+
+    # -- description ---------------------------------------------------------------------------
+
+
+    def layer_name(self, l: int) -> str:
+        """A readable name for weight layer l (0-based): 'hidden layer 1', ..., 'output layer'."""
+        return "output layer" if l == self.n_layers - 1 else f"hidden layer {l + 1}"
+
+    def __repr__(self):
+        return (f"Network({self.sizes}, hidden={self.hidden.name!r}, loss={self.loss.name!r}, "
+                f"output={self.loss.activation.name!r}, init={self.init!r}, seed={self.seed}, "
+                f"dtype={self.dtype.name})")
+
+    def copy(self) -> "Network":
+        """An independent copy with the same weights (to compare runs from the same start)."""
+        twin = object.__new__(Network)
+        twin.__dict__.update(self.__dict__)
+        twin.weights = [w.copy() for w in self.weights]
+        twin.biases = [b.copy() for b in self.biases]
+        return twin
+
+    def astype(self, dtype) -> "Network":
+        """A copy whose weights, biases and computations use ``dtype`` (e.g. np.float64)."""
+        twin = self.copy()
+        twin.dtype = np.dtype(dtype)
+        twin.weights = [w.astype(dtype) for w in self.weights]
+        twin.biases = [b.astype(dtype) for b in self.biases]
+        return twin
+
+    # -- checked public API --------------------------------------------------------------------
+
+    def check_inputs(self, x, name="x") -> np.ndarray:
+        """x as a finite (n, sizes[0]) array in the network's dtype, or a clear error."""
+        return as_batch(name, x, n_features=self.sizes[0], dtype=self.dtype)
+
+    def check_targets(self, y, n, name="y") -> np.ndarray:
+        """y as labels (n,) in 0..k-1 or targets (n, k), or a clear error."""
+        y = as_targets(name, y, n=n, n_classes=self.sizes[-1])
+        return y if y.ndim == 1 else y.astype(self.dtype, copy=False)
+
+    @np.errstate(over="ignore")
+    def forward(self, x) -> np.ndarray:
+        """Output activations a^L for a batch x (n, sizes[0]); returns (n, sizes[-1])."""
+        return self._forward_all(self.check_inputs(x))[1][-1]
+
+    @np.errstate(over="ignore")
+    def forward_all(self, x):
+        """Every layer's weighted input and activation for a batch x (n, sizes[0]).
+
+        Returns (zs, activations): zs[l] is z of weight layer l, shape (n, sizes[l+1]);
+        activations[0] is x itself and activations[l+1] = f(zs[l]).
+        """
+        return self._forward_all(self.check_inputs(x))
+
+    @np.errstate(over="ignore")
+    def loss_value(self, x, y) -> float:
+        """Mean loss over the batch, computed from z so that no log(0) can occur."""
+        x = self.check_inputs(x)
+        return self._loss_value(x, self.check_targets(y, x.shape[0]))
+
+    @np.errstate(over="ignore")
+    def gradients(self, x, y):
+        """Gradients of the mean loss by backpropagation over the batch.
+
+        x: (n, sizes[0]); y: labels (n,) or targets (n, sizes[-1]).
+        Returns (weight_gradients, bias_gradients), lists shaped like weights and biases.
+        """
+        x = self.check_inputs(x)
+        weight_gradients, bias_gradients, _, _ = self._backprop(x, self.check_targets(y, x.shape[0]))
+        return weight_gradients, bias_gradients
+
+    @np.errstate(over="ignore")
+    def predict(self, x) -> np.ndarray:
+        """Predicted class for each example, shape (n,): the index of the largest output
+        (for a single output unit: 1 if a > 0.5 else 0)."""
+        a = self.forward(x)
+        return (a[:, 0] > 0.5).astype(np.int64) if a.shape[1] == 1 else a.argmax(axis=1)
+
+    def accuracy(self, x, y) -> float:
+        """Fraction of examples whose predicted class equals the label (labels or one-hot y)."""
+        x = self.check_inputs(x)
+        y = self.check_targets(y, x.shape[0])
+        labels = y if y.ndim == 1 else y.argmax(axis=1)
+        return float(np.mean(self.predict(x) == labels))
+
+    # -- kernels on checked arrays (used by train) -----------------------------------------------
+
+    def _forward_all(self, x):
+        zs, activations = [], [x]
+        for l in range(self.n_layers):
+            z = activations[l] @ self.weights[l] + self.biases[l]
+            f = self.hidden.function if l < self.n_layers - 1 else self.loss.activation.function
+            zs.append(z)
+            activations.append(f(z))
+        return zs, activations
+
+    def _loss_value(self, x, y) -> float:
+        zs, activations = self._forward_all(x)
+        return float(self.loss._value(activations[-1], y, zs[-1]))
+
+    def _backprop(self, x, y, with_loss=False):
+        """For checked x, y: the gradients of the mean loss, the output layer's delta (n, k)
+        and, if ``with_loss``, the mean loss (else None), all from one forward pass."""
+        zs, activations = self._forward_all(x)
+        loss = float(self.loss._value(activations[-1], y, zs[-1])) if with_loss else None
+        delta = self.loss._delta(zs[-1], activations[-1], y)
+        output_delta = delta
+        delta = delta / x.shape[0]  # gradient of the mean: each example weighs 1/n
+        weight_gradients = [None] * self.n_layers
+        bias_gradients = [None] * self.n_layers
+        for l in range(self.n_layers - 1, -1, -1):
+            weight_gradients[l] = activations[l].T @ delta
+            bias_gradients[l] = delta.sum(axis=0)
+            if l > 0:
+                delta = (delta @ self.weights[l].T) * self.hidden.derivative_from_output(activations[l])
+        return weight_gradients, bias_gradients, output_delta, loss
