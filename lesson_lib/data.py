@@ -81,7 +81,7 @@ def read_idx(folder: Path, name: str) -> np.ndarray:
 def _images(raw: np.ndarray, count: int | None, flatten: bool) -> np.ndarray:
     raw = raw[:count]
     images = raw.astype(np.float32)  # one float32 copy; scaled in place
-    images *= np.float32(1 / 255)
+    images /= np.float32(255)  # in place: no second copy; dividing rounds correctly
     return images.reshape(len(images), -1) if flatten else images
 
 

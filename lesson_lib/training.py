@@ -198,8 +198,8 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
     monitor : GradientMonitor, True (default thresholds) or False (no notes; divergence is
         still checked every 50 updates)
     callback : function(state: TrainingState), called after every epoch and, if
-        ``callback_every`` is set, every that many updates; may change ``state.lr`` or set
-        ``state.stop = True``
+        ``callback_every`` is set, every that many updates (once, where the two coincide);
+        it may change ``state.lr`` or set ``state.stop = True``
     progress : show a progress bar (tqdm.auto); verbose : print one line per epoch and the
         gradient notes
     evaluate : compute loss and accuracy over the training set after each epoch (False skips
@@ -245,7 +245,7 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
     state = TrainingState(network=net, history=history, lr=list(lrs), n_batches=n_batches)
     rng = np.random.default_rng(seed)
     bar = _progress_bar(epochs * n_batches) if progress else None
-    first_loss, step = None, 0
+    first_loss, step, last_callback_step = None, 0, -1
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and reported below
             for epoch in range(1, epochs + 1):
@@ -285,6 +285,7 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
                     if callback_every and step % callback_every == 0:
                         state.batch, state.step = batch + 1, step
                         callback(state)
+                        last_callback_step = step
                         if state.stop:
                             break
                     if bar is not None:
@@ -295,7 +296,7 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
                 if evaluate and not math.isfinite(history.loss[-1]):
                     _stop(history, state, "the training loss became NaN or infinite", on_divergence, verbose, bar)
                     return history
-                if callback is not None:
+                if callback is not None and last_callback_step != step:
                     callback(state)
                 if state.stop:
                     history.stop_reason = f"stopped on request in epoch {epoch}, after batch {state.batch}"

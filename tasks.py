@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Set up the course and run it, with nothing but Python 3 (>= 3.10) and the package registry.
+
+    python3 tasks.py lab      # set up .venv (first time only), then open JupyterLab on notebooks/
+    python3 tasks.py test     # set up .venv (first time only), then run the whole test suite
+    python3 tasks.py bench    # the speed benchmark (benchmarks/README.md)
+
+The first run creates .venv/ and installs the project with its test tools into it; later runs
+reuse it and reinstall only when pyproject.toml has changed. Extra arguments after `test` go
+to pytest (e.g. `python3 tasks.py test -k softmax`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".lesson-lib-installed"
+
+
+def ensure_environment() -> None:
+    """Create .venv and install the project into it, unless that was already done."""
+    if sys.version_info < (3, 10):
+        sys.exit(f"Python 3.10 or newer is needed, this is {sys.version.split()[0]}")
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return
+    if not PYTHON.exists():
+        print(f"Creating a virtual environment in {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print("Installing lesson_lib with its notebook and test dependencies (first run only) ...", flush=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
+    STAMP.write_text(wanted + "\n")
+
+
+def course_env() -> dict:
+    """The environment for kernels and tests: one BLAS thread, so every run prints the same digits."""
+    env = dict(os.environ)
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
+
+
+def lab(args) -> int:
+    # Serves on 127.0.0.1 only, with JupyterLab's token authentication (its default): open the
+    # printed http://127.0.0.1:PORT/lab?token=... link.
+    command = [str(BIN / "jupyter"), "lab", f"--ServerApp.root_dir={ROOT / 'notebooks'}", "--ServerApp.ip=127.0.0.1",
+               *args]
+    return subprocess.call(command, env=course_env())
+
+
+def test(args) -> int:
+    code = subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=course_env())
+    if code == 5:
+        print("pytest collected no tests: that counts as a failure", file=sys.stderr)
+        return 1
+    return code
+
+
+def bench(args) -> int:
+    return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_epoch.py"), *args], cwd=ROOT)
+
+
+COMMANDS = {"lab": lab, "test": test, "bench": bench}
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__)
+        return 2
+    ensure_environment()
+    return COMMANDS[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

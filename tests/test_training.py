@@ -1,0 +1,173 @@
+import numpy as np
+import pytest
+
+import lesson_lib as ll
+
+
+def _toy(rng, n=60):
+    x = rng.normal(size=(n, 4))
+    y = (x[:, 0] + x[:, 1] > 0).astype(int) + (x[:, 2] > 1).astype(int)
+    return x, y
+
+
+def test_full_batch_step_equals_one_manual_gradient_step(rng):
+    x, y = _toy(rng)
+    net = ll.Network([4, 5, 3], seed=0, dtype=np.float64)
+    manual = net.copy()
+    ll.train(net, x, y, epochs=1, batch_size=len(x), lr=[0.3, 0.7], progress=False, verbose=False)
+    gw, gb = manual.gradients(x, y)
+    for l, rate in enumerate([0.3, 0.7]):
+        assert np.allclose(net.weights[l], manual.weights[l] - rate * gw[l])
+        assert np.allclose(net.biases[l], manual.biases[l] - rate * gb[l])
+
+
+def test_stochastic_gradient_descent_is_one_update_per_example_in_the_seeded_order(rng):
+    x, y = _toy(rng, n=12)
+    net = ll.Network([4, 3, 3], seed=0, dtype=np.float64)
+    manual = net.copy()
+    history = ll.train(net, x, y, epochs=1, batch_size=1, lr=0.5, seed=9, progress=False, verbose=False)
+    for i in np.random.default_rng(9).permutation(12):
+        gw, gb = manual.gradients(x[i:i + 1], y[i:i + 1])
+        for l in range(2):
+            manual.weights[l] -= 0.5 * gw[l]
+            manual.biases[l] -= 0.5 * gb[l]
+    assert all(np.allclose(a, b) for a, b in zip(net.weights, manual.weights))
+    assert history.check_step[0] == 1
+
+
+def test_seeded_runs_repeat_exactly_and_seeds_differ(rng):
+    x, y = _toy(rng)
+    runs = []
+    for seed in (0, 0, 1):
+        net = ll.Network([4, 5, 3], seed=0)
+        ll.train(net, x, y, 2, 8, 0.5, seed=seed, progress=False, verbose=False)
+        runs.append(net.weights[0])
+    assert np.array_equal(runs[0], runs[1]) and not np.array_equal(runs[0], runs[2])
+
+
+def test_history_records_every_epoch(rng, capsys):
+    x, y = _toy(rng)
+    net = ll.Network([4, 5, 3], seed=0)
+    history = ll.train(net, x, y, 3, 10, 1.0, validation_data=(x[:20], y[:20]), progress=False)
+    assert history.epochs == [1, 2, 3]
+    for series in (history.loss, history.train_accuracy, history.val_loss, history.val_accuracy,
+                   history.grad_size, history.update_ratio, history.output_delta_size):
+        assert len(series) == 3
+    assert history.layer_names == ["hidden layer 1", "output layer"]
+    assert all(len(g) == 2 and all(v > 0 for v in g) for g in history.grad_size)
+    loss, accuracy = ll.evaluate(net, x, y)
+    assert history.loss[-1] == pytest.approx(loss, rel=1e-5) and history.train_accuracy[-1] == accuracy
+    assert history.loss[-1] < history.loss[0]
+    out = capsys.readouterr().out
+    assert "epoch 3: loss" in out and "validation accuracy" in out
+    assert history.epoch_line(0).startswith("epoch 1: loss ")
+
+
+def test_callback_can_change_learning_rates_and_stop(rng):
+    x, y = _toy(rng)
+    seen = []
+
+    def callback(state):
+        seen.append((state.epoch, state.step))
+        if state.step == 12:
+            state.lr[1] = 0.01
+        if state.step == 18:
+            state.stop = True
+
+    net = ll.Network([4, 5, 3], seed=0, dtype=np.float64)
+    reference = net.copy()
+    history = ll.train(net, x, y, 5, 10, [0.5, 0.5], callback=callback, callback_every=6, progress=False,
+                       verbose=False)
+    assert seen == [(1, 6), (2, 12), (3, 18)]
+    assert history.stop_reason == "stopped on request in epoch 3, after batch 6"
+    assert history.epochs == [1, 2, 3]
+    # the same run by hand: lr 0.5 for 12 updates, then the output layer at 0.01 for 6 more
+    order_rng = np.random.default_rng(0)
+    step = 0
+    for _ in range(3):
+        order = order_rng.permutation(60)
+        for b in range(6):
+            idx = order[b * 10:(b + 1) * 10]
+            gw, gb = reference.gradients(x[idx], y[idx])
+            rates = [0.5, 0.5] if step < 12 else [0.5, 0.01]
+            for l in range(2):
+                reference.weights[l] -= rates[l] * gw[l]
+                reference.biases[l] -= rates[l] * gb[l]
+            step += 1
+    assert all(np.allclose(a, b) for a, b in zip(net.weights, reference.weights))
+
+
+def test_divergence_stops_with_a_message_naming_the_learning_rate(rng, capsys):
+    x, y = _toy(rng, n=200)
+    net = ll.Network([4, 8, 3], hidden="relu", seed=0)
+    history = ll.train(net, x * 100, y, 5, 10, 50.0, progress=False, monitor=ll.GradientMonitor(check_every=1))
+    assert history.stop_reason.startswith("Training diverged in epoch 1")
+    assert "lr = 50" in history.stop_reason and "try a smaller one, e.g. 5" in history.stop_reason
+    assert history.stop_reason in capsys.readouterr().out
+    assert all(np.isfinite(v) for v in history.loss)
+    with pytest.raises(ll.TrainingDiverged, match="lr = 50"):
+        ll.train(ll.Network([4, 8, 3], hidden="relu", seed=0), x * 100, y, 5, 10, 50.0, progress=False,
+                 verbose=False, monitor=ll.GradientMonitor(check_every=1), on_divergence="raise")
+
+
+def test_monitor_reports_the_course_s_output_layer_notes(mnist):
+    """The course's story on 6,000 MNIST digits: same rate everywhere -> output layer gradient
+    too large at the start; only the output rate lowered to 0.1 -> that note goes."""
+    (x, y), _ = mnist
+    x, y = x[:6000], y[:6000]
+    same = ll.train(ll.Network([784, 30, 10], init="classic", seed=0), x, y, 1, 10, 3.0, progress=False,
+                    verbose=False)
+    lowered = ll.train(ll.Network([784, 30, 10], init="classic", seed=0), x, y, 1, 10, [3.0, 0.1],
+                       progress=False, verbose=False)
+    too_large = [n for n in same.notes if n.layer == "output layer" and n.kind == "too large"]
+    assert too_large and too_large[0].first_batch == 1
+    assert "output layer gradient too large" in str(too_large[0])
+    assert not [n for n in lowered.notes if n.layer == "output layer" and n.kind == "too large"]
+    assert lowered.train_accuracy[0] > same.train_accuracy[0]
+
+
+def test_mnist_784_30_10_reaches_95_percent_in_4_epochs(mnist):
+    (x, y), (x_test, y_test) = mnist
+    net = ll.Network([784, 30, 10], hidden="sigmoid", loss="log_likelihood", seed=0)
+    history = ll.train(net, x, y, epochs=4, batch_size=10, lr=[3.0, 0.1], validation_data=(x_test, y_test),
+                       seed=0, progress=False, verbose=False)
+    assert max(history.val_accuracy) >= 0.95, history.val_accuracy
+    assert net.accuracy(x_test, y_test) == history.val_accuracy[-1]
+
+
+def test_progress_bar_runs(rng):
+    x, y = _toy(rng)
+    history = ll.train(ll.Network([4, 3, 3]), x, y, 1, 10, 0.5, progress=True, verbose=False)
+    assert history.epochs == [1]
+
+
+def test_bad_arguments_are_rejected(rng):
+    x, y = _toy(rng)
+    net = ll.Network([4, 5, 3])
+    bad = [
+        (dict(lr=0), ValueError, r"lr: expected a number > 0, got 0"),
+        (dict(lr=-0.1), ValueError, r"lr: expected a number > 0, got -0.1"),
+        (dict(lr=[0.1]), ValueError, r"lr: expected one rate or 2 rates \(one per weight layer\), got 1"),
+        (dict(lr=[0.1, 0.0]), ValueError, r"lr\[1\]: expected a number > 0"),
+        (dict(lr="fast"), TypeError, r"lr: expected a positive number, got str"),
+        (dict(batch_size=0), ValueError, r"batch_size: expected a whole number >= 1, got 0"),
+        (dict(batch_size=2.5), TypeError, r"batch_size: expected a positive whole number, got 2.5"),
+        (dict(batch_size=61), ValueError, r"batch_size: expected at most the number of examples \(60\), got 61"),
+        (dict(epochs=0), ValueError, r"epochs: expected a whole number >= 1, got 0"),
+        (dict(y=y + 2), ValueError, r"y: expected class labels in 0..2, got values from 2 to 4"),
+        (dict(x=x[:, :3]), ValueError, r"x: expected shape \(n, 4\), got \(60, 3\)"),
+        (dict(x=np.where(x > 2, np.inf, x)), ValueError, r"x: expected finite numbers, got \d+ NaN or infinite"),
+        (dict(validation_data=x), TypeError, r"validation_data: expected a pair \(x_val, y_val\)"),
+        (dict(validation_data=(x, y + 5)), ValueError, r"y: expected class labels in 0..2"),
+        (dict(monitor="yes"), TypeError, r"monitor: expected True, False or a GradientMonitor"),
+        (dict(on_divergence="ignore"), ValueError, r"on_divergence: expected 'stop' or 'raise'"),
+    ]
+    for change, error, message in bad:
+        args = dict(net=net, x=x, y=y, epochs=1, batch_size=10, lr=0.1, progress=False, verbose=False)
+        args.update(change)
+        with pytest.raises(error, match=message):
+            ll.train(**args)
+    with pytest.raises(TypeError, match=r"net: expected a lesson_lib.Network, got str"):
+        ll.train("net", x, y, 1, 10, 0.1)
+    with pytest.raises(ValueError, match=r"too_small: expected a value below too_large"):
+        ll.GradientMonitor(too_large=1e-3, too_small=1e-2)
