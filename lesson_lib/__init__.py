@@ -10,6 +10,7 @@ from .data import MnistFileError, load_mnist, one_hot
 from .gradient_check import check_network_gradients, numerical_gradient, rel_error
 from .losses import LOSSES, CrossEntropyLoss, LogLikelihoodLoss, Loss, QuadraticLoss, get_loss
 from .network import Network
+from .plots import show_digits
 from .training import GradientMonitor, GradientNote, History, TrainingDiverged, TrainingState, evaluate, train
 
 __version__ = "0.1.0"
@@ -20,6 +21,6 @@ __all__ = [
     "MnistFileError", "load_mnist", "one_hot",
     "check_network_gradients", "numerical_gradient", "rel_error",
     "LOSSES", "CrossEntropyLoss", "LogLikelihoodLoss", "Loss", "QuadraticLoss", "get_loss",
-    "Network",
+    "Network", "show_digits",
     "GradientMonitor", "GradientNote", "History", "TrainingDiverged", "TrainingState", "evaluate", "train",
 ]
