@@ -32,12 +32,18 @@ from .validation import as_float_array
 
 
 def _sigmoid(z):
-    # callers silence the overflow of exp(-z) for very negative z: 1 / inf = 0 is the right limit
-    return 1.0 / (1.0 + np.exp(-z))
+    # 1 / (1 + e^(-z)), computed in one buffer. Callers silence the overflow of e^(-z) for very
+    # negative z: 1 / inf = 0 is the right limit.
+    a = np.negative(z, out=np.empty_like(z))
+    np.exp(a, out=a)
+    a += 1.0
+    return np.reciprocal(a, out=a)
 
 
 def _sigmoid_from_output(a):
-    return a * (1.0 - a)
+    slope = 1.0 - a
+    slope *= a  # a (1 - a)
+    return slope
 
 
 def _tanh_from_output(a):
@@ -61,7 +67,8 @@ def _identity_from_output(a):
 
 
 def _softmax(z):
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    e = z - z.max(axis=-1, keepdims=True)  # shift so the largest score is 0: e^0 = 1, no overflow
+    np.exp(e, out=e)
     e /= e.sum(axis=-1, keepdims=True)
     return e
 

@@ -63,7 +63,7 @@ def check_network_gradients(net: Network, x, y, *, max_entries: int | None = Non
     net64 = net.astype(np.float64)
     x = net64.check_inputs(x)
     y = net64.check_targets(y, x.shape[0])
-    weight_gradients, bias_gradients, _, _ = net64._backprop(x, y)
+    weight_gradients, bias_gradients, _ = net64._backprop(x, y)
     rng = np.random.default_rng(seed)
     errors = {}
     for l in range(net64.n_layers):

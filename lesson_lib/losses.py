@@ -44,8 +44,9 @@ def _clip_probability(a):
 class Loss:
     """Base class: a loss with a mean value over the batch and a per-example output delta.
 
-    Subclasses implement ``_value(a, y, z)`` and ``_delta(z, a, y)`` on checked arrays; the
-    public ``value`` and ``delta`` check shapes, labels and finiteness first.
+    Subclasses implement ``_value(a, y, z)`` and ``_delta(z, a, y)`` on checked arrays (``_delta``
+    must return a new array: the network scales it in place); the public ``value`` and ``delta``
+    check shapes, labels and finiteness first.
     """
 
     name = "loss"

@@ -84,6 +84,8 @@ class Network:
             scale = 1.0 / np.sqrt(n_in) if init == "scaled" else 1.0
             self.weights.append((rng.standard_normal((n_in, n_out)) * scale).astype(self.dtype))
             self.biases.append(rng.standard_normal(n_out).astype(self.dtype))
+        # each layer's activation function, looked up once: hidden layers, then the output layer
+        self._layer_functions = [self.hidden.function] * (self.n_layers - 1) + [self.loss.activation.function]
 
     # -- description ---------------------------------------------------------------------------
 
@@ -152,7 +154,7 @@ class Network:
         Returns (weight_gradients, bias_gradients), lists shaped like weights and biases.
         """
         x = self.check_inputs(x)
-        weight_gradients, bias_gradients, _, _ = self._backprop(x, self.check_targets(y, x.shape[0]))
+        weight_gradients, bias_gradients, _ = self._backprop(x, self.check_targets(y, x.shape[0]))
         return weight_gradients, bias_gradients
 
     @np.errstate(over="ignore")
@@ -173,9 +175,8 @@ class Network:
 
     def _forward_all(self, x):
         zs, activations = [], [x]
-        for l in range(self.n_layers):
-            z = activations[l] @ self.weights[l] + self.biases[l]
-            f = self.hidden.function if l < self.n_layers - 1 else self.loss.activation.function
+        for w, b, f in zip(self.weights, self.biases, self._layer_functions):
+            z = activations[-1] @ w + b
             zs.append(z)
             activations.append(f(z))
         return zs, activations
@@ -184,19 +185,23 @@ class Network:
         zs, activations = self._forward_all(x)
         return float(self.loss._value(activations[-1], y, zs[-1]))
 
-    def _backprop(self, x, y, with_loss=False):
-        """For checked x, y: the gradients of the mean loss, the output layer's delta (n, k)
-        and, if ``with_loss``, the mean loss (else None), all from one forward pass."""
+    def _backprop(self, x, y, with_stats=False):
+        """Gradients of the mean loss for checked x, y, from one forward and one backward pass.
+
+        Returns (weight_gradients, bias_gradients, stats); with ``with_stats`` stats is the
+        pair (mean loss, mean |delta^L|) for the gradient-health monitor, else None.
+        """
         zs, activations = self._forward_all(x)
-        loss = float(self.loss._value(activations[-1], y, zs[-1])) if with_loss else None
         delta = self.loss._delta(zs[-1], activations[-1], y)
-        output_delta = delta
-        delta = delta / x.shape[0]  # gradient of the mean: each example weighs 1/n
-        weight_gradients = [None] * self.n_layers
-        bias_gradients = [None] * self.n_layers
-        for l in range(self.n_layers - 1, -1, -1):
+        stats = None
+        if with_stats:
+            stats = (float(self.loss._value(activations[-1], y, zs[-1])), float(np.mean(np.abs(delta))))
+        delta /= x.shape[0]  # gradient of the mean: each example weighs 1/n (delta is a fresh array)
+        n_layers, weights, slope = self.n_layers, self.weights, self.hidden.derivative_from_output
+        weight_gradients, bias_gradients = [None] * n_layers, [None] * n_layers
+        for l in range(n_layers - 1, -1, -1):  # from the output layer back to the first
             weight_gradients[l] = activations[l].T @ delta
             bias_gradients[l] = delta.sum(axis=0)
             if l > 0:
-                delta = (delta @ self.weights[l].T) * self.hidden.derivative_from_output(activations[l])
-        return weight_gradients, bias_gradients, output_delta, loss
+                delta = (delta @ weights[l].T) * slope(activations[l])  # activations[l] is a^{l}, output of layer l-1
+        return weight_gradients, bias_gradients, stats

@@ -258,13 +258,14 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
                     idx = order[batch * batch_size:(batch + 1) * batch_size]
                     xb, yb = x[idx], y_rows[idx]
                     is_check = batch == 0 or (step + 1) % check_every == 0
-                    weight_gradients, bias_gradients, output_delta, batch_loss = backprop(xb, yb, is_check)
+                    weight_gradients, bias_gradients, stats = backprop(xb, yb, is_check)
                     rates = state.lr
                     for l in range(n_layers):
                         weights[l] -= rates[l] * weight_gradients[l]
                         biases[l] -= rates[l] * bias_gradients[l]
                     step += 1
                     if is_check:
+                        batch_loss, output_delta_size = stats
                         state.batch, state.step = batch + 1, step
                         sizes = [float(np.mean(np.abs(g))) for g in weight_gradients]
                         ratios = [rates[l] * sizes[l] / max(float(np.mean(np.abs(w))), 1e-12)
@@ -273,7 +274,7 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
                         history.check_loss.append(batch_loss)
                         history.check_grad_size.append(sizes)
                         history.check_update_ratio.append(ratios)
-                        epoch_checks.append((sizes, float(np.mean(np.abs(output_delta))), ratios))
+                        epoch_checks.append((sizes, output_delta_size, ratios))
                         if first_loss is None:
                             first_loss = batch_loss
                         reason = _divergence(batch_loss, sizes, first_loss, explode_factor)
