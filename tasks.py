@@ -54,9 +54,10 @@ def course_env() -> dict:
 def lab(args) -> int:
     # Serves on 127.0.0.1 only, with JupyterLab's token authentication (its default): open the
     # printed http://127.0.0.1:PORT/lab?token=... link.
-    command = [str(BIN / "jupyter"), "lab", f"--ServerApp.root_dir={ROOT / 'notebooks'}", "--ServerApp.ip=127.0.0.1",
-               *args]
-    return subprocess.call(command, env=course_env())
+    command = [str(BIN / "jupyter"), "lab", f"--ServerApp.root_dir={ROOT / 'notebooks'}", "--ServerApp.ip=127.0.0.1"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI machines often run as root; JupyterLab refuses otherwise
+    return subprocess.call(command + list(args), env=course_env())
 
 
 def test(args) -> int:

@@ -147,9 +147,9 @@ def _learning_rates(lr, n_layers):
     return [check_positive("lr", lr)] * n_layers
 
 
-def _as_target_rows(net: Network, y, n):
+def _as_target_rows(net: Network, y, n, name="y"):
     """Targets as rows (n, k) in the network's dtype: labels become one-hot once, up front."""
-    y = net.check_targets(y, n)
+    y = net.check_targets(y, n, name)
     if y.ndim == 2:
         return y
     rows = np.zeros((n, net.sizes[-1]), dtype=net.dtype)
@@ -236,7 +236,7 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise TypeError("validation_data: expected a pair (x_val, y_val)")
         x_val = as_batch("validation_data[0]", validation_data[0], n_features=net.sizes[0], dtype=net.dtype)
-        y_val = _as_target_rows(net, validation_data[1], x_val.shape[0])
+        y_val = _as_target_rows(net, validation_data[1], x_val.shape[0], "validation_data[1]")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed: expected an integer, got {seed!r}")
 
@@ -251,7 +251,7 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
             for epoch in range(1, epochs + 1):
                 state.epoch = epoch
                 order = rng.permutation(n)
-                epoch_checks = []  # (grad sizes, output |delta|) per check
+                epoch_checks = []  # (grad sizes, output |delta|, update ratios) per check
                 epoch_notes = {}
                 weights, biases, backprop, n_layers = net.weights, net.biases, net._backprop, net.n_layers
                 for batch in range(n_batches):

@@ -158,7 +158,8 @@ def test_bad_arguments_are_rejected(rng):
         (dict(x=x[:, :3]), ValueError, r"x: expected shape \(n, 4\), got \(60, 3\)"),
         (dict(x=np.where(x > 2, np.inf, x)), ValueError, r"x: expected finite numbers, got \d+ NaN or infinite"),
         (dict(validation_data=x), TypeError, r"validation_data: expected a pair \(x_val, y_val\)"),
-        (dict(validation_data=(x, y + 5)), ValueError, r"y: expected class labels in 0..2"),
+        (dict(validation_data=(x, y + 5)), ValueError, r"validation_data\[1\]: expected class labels in 0..2"),
+        (dict(validation_data=(x[:, :2], y)), ValueError, r"validation_data\[0\]: expected shape \(n, 4\)"),
         (dict(monitor="yes"), TypeError, r"monitor: expected True, False or a GradientMonitor"),
         (dict(on_divergence="ignore"), ValueError, r"on_divergence: expected 'stop' or 'raise'"),
     ]
