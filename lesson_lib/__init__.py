@@ -6,9 +6,9 @@ Arrays hold one example per row: a batch of n examples with k features is shaped
 
 from .activations import (ACTIVATIONS, identity, identity_prime, log_softmax, relu, relu_prime, sigmoid,
                           sigmoid_prime, softmax, softmax_jacobian, tanh, tanh_prime)
-from .data import MnistFileError, load_mnist, one_hot
+from .data import MnistFileError, load_mnist
 from .gradient_check import check_network_gradients, numerical_gradient, rel_error
-from .losses import LOSSES, CrossEntropyLoss, LogLikelihoodLoss, Loss, QuadraticLoss, get_loss
+from .losses import LOSSES, CrossEntropyLoss, LogLikelihoodLoss, Loss, QuadraticLoss, get_loss, one_hot
 from .network import Network
 from .plots import show_digits
 from .training import GradientMonitor, GradientNote, History, TrainingDiverged, TrainingState, evaluate, train

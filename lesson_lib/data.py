@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .losses import one_hot
 from .validation import check_positive
 
 MNIST_FILES = {
@@ -83,18 +84,6 @@ def _images(raw: np.ndarray, count: int | None, flatten: bool) -> np.ndarray:
     images = raw.astype(np.float32)  # one float32 copy; scaled in place
     images /= np.float32(255)  # in place: no second copy; dividing rounds correctly
     return images.reshape(len(images), -1) if flatten else images
-
-
-def one_hot(labels, n_classes: int = 10) -> np.ndarray:
-    """One-hot rows (n, n_classes), float32, from integer labels (n,)."""
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels: expected a 1-D array of integer labels, got shape {labels.shape} and dtype {labels.dtype}")
-    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-        raise ValueError(f"labels: expected values in 0..{n_classes - 1}, got {labels.min()} to {labels.max()}")
-    rows = np.zeros((labels.size, n_classes), dtype=np.float32)
-    rows[np.arange(labels.size), labels] = 1
-    return rows
 
 
 def load_mnist(*, flatten: bool = True, one_hot_labels: bool = False, validation_size: int = 0,

@@ -26,13 +26,21 @@ from .activations import ACTIVATIONS, Activation, _log_softmax
 from .validation import as_batch, as_targets, lookup
 
 
+def one_hot(labels, n_classes: int = 10, dtype=np.float32) -> np.ndarray:
+    """One-hot rows (n, n_classes) from integer labels (n,): the label 3 becomes (0, 0, 0, 1, 0, ...)."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels: expected a 1-D array of integer labels, got shape {labels.shape} and dtype {labels.dtype}")
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(f"labels: expected values in 0..{n_classes - 1}, got {labels.min()} to {labels.max()}")
+    rows = np.zeros((labels.size, n_classes), dtype=dtype)
+    rows[np.arange(labels.size), labels] = 1
+    return rows
+
+
 def _as_rows(y, like):
     """Targets as rows shaped like ``like`` (n, k): labels (n,) become one-hot rows."""
-    if y.ndim == 1:
-        rows = np.zeros_like(like)
-        rows[np.arange(y.shape[0]), y] = 1
-        return rows
-    return y
+    return one_hot(y, like.shape[1], like.dtype) if y.ndim == 1 else y
 
 
 def _clip_probability(a):

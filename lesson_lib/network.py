@@ -34,6 +34,12 @@ INITIALIZATIONS = {
 }
 
 
+def predicted_classes(a) -> np.ndarray:
+    """The class each row of outputs a (n, k) stands for: the index of the largest output, or
+    for a single output unit (k = 1) 1 if a > 0.5 else 0. Shape (n,)."""
+    return (a[:, 0] > 0.5).astype(np.int64) if a.shape[1] == 1 else a.argmax(axis=1)
+
+
 class Network:
     """A fully connected feed-forward network trained by backpropagation.
 
@@ -161,15 +167,15 @@ class Network:
     def predict(self, x) -> np.ndarray:
         """Predicted class for each example, shape (n,): the index of the largest output
         (for a single output unit: 1 if a > 0.5 else 0)."""
-        a = self.forward(x)
-        return (a[:, 0] > 0.5).astype(np.int64) if a.shape[1] == 1 else a.argmax(axis=1)
+        return predicted_classes(self.forward(x))
 
+    @np.errstate(over="ignore")
     def accuracy(self, x, y) -> float:
         """Fraction of examples whose predicted class equals the label (labels or one-hot y)."""
         x = self.check_inputs(x)
         y = self.check_targets(y, x.shape[0])
-        labels = y if y.ndim == 1 else y.argmax(axis=1)
-        return float(np.mean(self.predict(x) == labels))
+        labels = y if y.ndim == 1 else predicted_classes(y)
+        return float(np.mean(predicted_classes(self._forward_all(x)[1][-1]) == labels))
 
     # -- kernels on checked arrays (used by train) -----------------------------------------------
 

@@ -29,7 +29,8 @@ from typing import Callable
 
 import numpy as np
 
-from .network import Network
+from .losses import one_hot
+from .network import Network, predicted_classes
 from .validation import as_batch, check_positive
 
 
@@ -150,11 +151,7 @@ def _learning_rates(lr, n_layers):
 def _as_target_rows(net: Network, y, n, name="y"):
     """Targets as rows (n, k) in the network's dtype: labels become one-hot once, up front."""
     y = net.check_targets(y, n, name)
-    if y.ndim == 2:
-        return y
-    rows = np.zeros((n, net.sizes[-1]), dtype=net.dtype)
-    rows[np.arange(n), y] = 1
-    return rows
+    return y if y.ndim == 2 else one_hot(y, net.sizes[-1], net.dtype)
 
 
 def evaluate(net: Network, x, y, chunk: int = 10_000):
@@ -174,10 +171,7 @@ def _evaluate(net, x, y_rows, chunk=10_000):
         xb, yb = x[start:start + chunk], y_rows[start:start + chunk]
         zs, activations = net._forward_all(xb)
         total_loss += net.loss._value(activations[-1], yb, zs[-1]) * xb.shape[0]
-        if yb.shape[1] == 1:
-            correct += int(np.sum((activations[-1][:, 0] > 0.5) == (yb[:, 0] > 0.5)))
-        else:
-            correct += int(np.sum(activations[-1].argmax(axis=1) == yb.argmax(axis=1)))
+        correct += int(np.sum(predicted_classes(activations[-1]) == predicted_classes(yb)))
     return total_loss / x.shape[0], correct / x.shape[0]
 
 
