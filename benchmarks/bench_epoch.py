@@ -47,28 +47,23 @@ def minimal_numpy_epoch(w1, b1, w2, b2, x, y_rows, batch_size, lr, rng):
         b1 -= lr * d1.sum(axis=0)
 
 
-def time_lesson_lib(sizes, x, y, batch_size, repeat):
-    best = float("inf")
-    for _ in range(repeat):
-        net = ll.Network(sizes, "sigmoid", "log_likelihood", seed=0)
+def time_lesson_lib(sizes, x, y, batch_size):
+    """Seconds for one epoch through lesson_lib.train."""
+    net = ll.Network(sizes, "sigmoid", "log_likelihood", seed=0)
+    start = time.perf_counter()
+    ll.train(net, x, y, 1, batch_size, LR, seed=0, progress=False, verbose=False, evaluate_training=False)
+    return time.perf_counter() - start
+
+
+def time_minimal(sizes, x, y_rows, batch_size):
+    """Seconds for one epoch of the minimal loop, from the same initial weights."""
+    net = ll.Network(sizes, "sigmoid", "log_likelihood", seed=0)
+    w1, w2 = net.weights
+    b1, b2 = net.biases
+    with np.errstate(over="ignore"):
         start = time.perf_counter()
-        ll.train(net, x, y, 1, batch_size, LR, seed=0, progress=False, verbose=False, evaluate=False)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def time_minimal(sizes, x, y_rows, batch_size, repeat):
-    best = float("inf")
-    for _ in range(repeat):
-        net = ll.Network(sizes, "sigmoid", "log_likelihood", seed=0)
-        w1, w2 = net.weights
-        b1, b2 = net.biases
-        rng = np.random.default_rng(0)
-        with np.errstate(over="ignore"):
-            start = time.perf_counter()
-            minimal_numpy_epoch(w1, b1, w2, b2, x, y_rows, batch_size, LR, rng)
-            best = min(best, time.perf_counter() - start)
-    return best
+        minimal_numpy_epoch(w1, b1, w2, b2, x, y_rows, batch_size, LR, np.random.default_rng(0))
+        return time.perf_counter() - start
 
 
 def time_torch(sizes, x, y, batch_size, repeat):
@@ -123,8 +118,8 @@ def main():
         for batch_size in batches:
             ours, minimal = float("inf"), float("inf")
             for _ in range(args.repeat):  # interleaved, so both see the same machine load
-                ours = min(ours, time_lesson_lib(sizes, x, y, batch_size, 1))
-                minimal = min(minimal, time_minimal(sizes, x, y_rows, batch_size, 1))
+                ours = min(ours, time_lesson_lib(sizes, x, y, batch_size))
+                minimal = min(minimal, time_minimal(sizes, x, y_rows, batch_size))
             worst = max(worst, ours / minimal)
             name = "-".join(map(str, sizes))
             line = (f"{name:<11} {batch_size:>5} {ours:>12.3f} {minimal:>10.3f} {ours / minimal:>6.2f} "

@@ -95,7 +95,6 @@ class Network:
 
     # -- description ---------------------------------------------------------------------------
 
-
     def layer_name(self, l: int) -> str:
         """A readable name for weight layer l (0-based): 'hidden layer 1', ..., 'output layer'."""
         return "output layer" if l == self.n_layers - 1 else f"hidden layer {l + 1}"
@@ -163,7 +162,6 @@ class Network:
         weight_gradients, bias_gradients, _ = self._backprop(x, self.check_targets(y, x.shape[0]))
         return weight_gradients, bias_gradients
 
-    @np.errstate(over="ignore")
     def predict(self, x) -> np.ndarray:
         """Predicted class for each example, shape (n,): the index of the largest output
         (for a single output unit: 1 if a > 0.5 else 0)."""
@@ -209,5 +207,6 @@ class Network:
             weight_gradients[l] = activations[l].T @ delta
             bias_gradients[l] = delta.sum(axis=0)
             if l > 0:
-                delta = (delta @ weights[l].T) * slope(activations[l])  # activations[l] is a^{l}, output of layer l-1
+                # activations[l] is the output of the hidden layer below weight layer l: f'(z) from a
+                delta = (delta @ weights[l].T) * slope(activations[l])
         return weight_gradients, bias_gradients, stats

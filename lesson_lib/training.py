@@ -91,7 +91,7 @@ class History:
     ``output_delta_size`` (mean |delta^L|). Per check: ``check_step`` (updates so far),
     ``check_loss`` (that mini-batch's loss) and ``check_grad_size``. ``notes`` holds the
     gradient-health notes; ``stop_reason`` says why training stopped early (None if it ran to
-    the end).
+    the end); ``lr`` the learning rates the run started with (a callback may change them).
     """
 
     layer_names: list
@@ -178,7 +178,7 @@ def _evaluate(net, x, y_rows, chunk=10_000):
 def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_data=None, seed: int = 0,
           monitor: GradientMonitor | None | bool = True, callback: Callable | None = None,
           callback_every: int | None = None, progress: bool = True, verbose: bool = True,
-          evaluate: bool = True, explode_factor: float = 20.0, on_divergence: str = "stop") -> History:
+          evaluate_training: bool = True, explode_factor: float = 20.0, on_divergence: str = "stop") -> History:
     """Train ``net`` in place by mini-batch SGD and return a History.
 
     Parameters
@@ -196,8 +196,9 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
         it may change ``state.lr`` or set ``state.stop = True``
     progress : show a progress bar (tqdm.auto); verbose : print one line per epoch and the
         gradient notes
-    evaluate : compute loss and accuracy over the training set after each epoch (False skips
-        that pass; the benchmark uses it to time SGD alone, the lists then hold nan)
+    evaluate_training : compute loss and accuracy over the whole training set after each epoch
+        (False skips that pass, and ``loss`` and ``train_accuracy`` then hold nan; the benchmark
+        uses it to time SGD alone). Validation data, if given, is always evaluated.
     explode_factor : stop when a checked batch's loss exceeds this many times the first one
     on_divergence : "stop" (print why, return the history so far) or "raise"
         (TrainingDiverged)
@@ -286,9 +287,9 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
                     if bar is not None:
                         bar.update(1)
                 state.batch, state.step = batch + 1, step
-                _end_epoch(net, history, epoch, epoch_checks, epoch_notes, evaluate, x, y_rows,
+                _end_epoch(net, history, epoch, epoch_checks, epoch_notes, evaluate_training, x, y_rows,
                            (x_val, y_val) if validation_data is not None else None, verbose)
-                if evaluate and not math.isfinite(history.loss[-1]):
+                if evaluate_training and not math.isfinite(history.loss[-1]):
                     _stop(history, state, "the training loss became NaN or infinite", on_divergence, verbose, bar)
                     return history
                 if callback is not None and last_callback_step != step:
@@ -345,9 +346,9 @@ def _note(monitor, ratios, epoch_notes, epoch, batch, layer_names):
                     note.extreme = max(note.extreme, size) if kind == "too large" else min(note.extreme, size)
 
 
-def _end_epoch(net, history, epoch, epoch_checks, epoch_notes, evaluate, x, y_rows, validation, verbose):
+def _end_epoch(net, history, epoch, epoch_checks, epoch_notes, evaluate_training, x, y_rows, validation, verbose):
     history.epochs.append(epoch)
-    if evaluate:
+    if evaluate_training:
         loss, accuracy = _evaluate(net, x, y_rows)
     else:
         loss, accuracy = float("nan"), float("nan")
@@ -364,7 +365,7 @@ def _end_epoch(net, history, epoch, epoch_checks, epoch_notes, evaluate, x, y_ro
         note.checks = len(epoch_checks)
         history.notes.append(note)
     if verbose:
-        if evaluate:
+        if evaluate_training:
             print(history.epoch_line())
         for note in epoch_notes.values():
             print("  note:", note)
