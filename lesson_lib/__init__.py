@@ -4,23 +4,29 @@ Notation everywhere: z weighted input, a activation, y target, delta error term 
 Arrays hold one example per row: a batch of n examples with k features is shaped (n, k).
 """
 
-from .activations import (ACTIVATIONS, identity, identity_prime, log_softmax, relu, relu_prime, sigmoid,
-                          sigmoid_prime, softmax, softmax_jacobian, tanh, tanh_prime)
+from . import descent
+from .activations import (ACTIVATIONS, HIDDEN_ACTIVATIONS, activation_at, identity, identity_prime, log_softmax, relu,
+                          relu_prime, sigmoid, sigmoid_prime, softmax, softmax_jacobian, tanh, tanh_prime)
 from .data import MnistFileError, load_mnist
 from .gradient_check import check_network_gradients, numerical_gradient, rel_error
-from .losses import LOSSES, CrossEntropyLoss, LogLikelihoodLoss, Loss, QuadraticLoss, get_loss, one_hot
+from .information import compare_distributions, cross_entropy, entropy, kl_divergence
+from .losses import (LOSSES, CrossEntropyLoss, LogLikelihoodLoss, Loss, QuadraticLoss, get_loss, one_hot,
+                     softmax_loss_and_gradient)
 from .network import Network
+from .neuron import NeuronRun, train_neuron
 from .plots import show_digits
 from .training import GradientMonitor, GradientNote, History, TrainingDiverged, TrainingState, evaluate, train
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIVATIONS", "identity", "identity_prime", "log_softmax", "relu", "relu_prime", "sigmoid", "sigmoid_prime",
+    "descent",
+    "ACTIVATIONS", "HIDDEN_ACTIVATIONS", "activation_at", "identity", "identity_prime", "log_softmax", "relu", "relu_prime", "sigmoid", "sigmoid_prime",
     "softmax", "softmax_jacobian", "tanh", "tanh_prime",
     "MnistFileError", "load_mnist", "one_hot",
     "check_network_gradients", "numerical_gradient", "rel_error",
-    "LOSSES", "CrossEntropyLoss", "LogLikelihoodLoss", "Loss", "QuadraticLoss", "get_loss",
-    "Network", "show_digits",
+    "compare_distributions", "cross_entropy", "entropy", "kl_divergence",
+    "LOSSES", "CrossEntropyLoss", "LogLikelihoodLoss", "Loss", "QuadraticLoss", "get_loss", "softmax_loss_and_gradient",
+    "Network", "NeuronRun", "train_neuron", "show_digits",
     "GradientMonitor", "GradientNote", "History", "TrainingDiverged", "TrainingState", "evaluate", "train",
 ]

@@ -24,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-from .validation import as_float_array
+from .validation import as_float_array, lookup
 
 # ---------------------------------------------------------------------------------------------
 # Kernels: no input checks, used by the network after it has checked its input once.
@@ -200,3 +200,22 @@ ACTIVATIONS = {
     "softmax": Activation("softmax", _softmax, None),
 }
 """Activations by name. All but softmax can be hidden activations."""
+
+
+@np.errstate(over="ignore")
+def activation_at(name: str, z):
+    """The value a = f(z) and the slope f'(z) of the element-wise activation ``name`` at z.
+
+    z: a number or an array of any shape; returns (a, slope), two float arrays shaped like z.
+    This is what the activation explorer of notebook 01 shows for the point under its slider.
+    """
+    activation = lookup("name", name, ACTIVATIONS, "activation")
+    if not activation.elementwise:
+        raise ValueError(f"name: expected an element-wise activation ({', '.join(HIDDEN_ACTIVATIONS)}), got {name!r}")
+    z = np.array(as_float_array("z", z), copy=True)
+    a = activation.function(z)
+    return a, activation.derivative_from_output(a)
+
+
+HIDDEN_ACTIVATIONS = tuple(name for name, activation in ACTIVATIONS.items() if activation.elementwise)
+"""The names of the element-wise activations (all but softmax)."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import ACTIVATIONS, Activation, _log_softmax
-from .validation import as_batch, as_targets, lookup
+from .validation import as_batch, as_float_array, as_targets, check_positive, lookup
 
 
 def one_hot(labels, n_classes: int = 10, dtype=np.float32) -> np.ndarray:
@@ -47,6 +47,15 @@ def _clip_probability(a):
     """Keep a inside [tiny, 1 - eps] so that ln(a) and ln(1 - a) are finite."""
     info = np.finfo(a.dtype)
     return np.clip(a, info.tiny, 1 - info.epsneg)
+
+
+def binary_cross_entropy_from_z(z, y):
+    """Element-wise -[y ln sigma(z) + (1 - y) ln(1 - sigma(z))], computed from z (no check).
+
+    Uses ln sigma(z) = -ln(1 + e^(-z)) and ln(1 - sigma(z)) = -ln(1 + e^z), evaluated with
+    ``np.logaddexp`` so that neither overflows nor takes log(0). z and y broadcast together.
+    """
+    return y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)
 
 
 class Loss:
@@ -134,11 +143,9 @@ class CrossEntropyLoss(Loss):
     def _value(self, a, y, z):
         y = _as_rows(y, a)
         if z is not None:
-            log_a, log_1_minus_a = -np.logaddexp(0, -z), -np.logaddexp(0, z)
-        else:
-            a = _clip_probability(a)
-            log_a, log_1_minus_a = np.log(a), np.log1p(-a)
-        return -np.sum(y * log_a + (1 - y) * log_1_minus_a) / a.shape[0]
+            return np.sum(binary_cross_entropy_from_z(z, y)) / a.shape[0]
+        a = _clip_probability(a)
+        return -np.sum(y * np.log(a) + (1 - y) * np.log1p(-a)) / a.shape[0]
 
     def _delta(self, z, a, y):
         return a - _as_rows(y, a)
@@ -197,3 +204,25 @@ def get_loss(loss, output: str | None = None) -> Loss:
         f"(that pairing is what makes delta = a - y), got {output!r}; use loss='quadratic' "
         "for other output activations"
     )
+
+
+def softmax_loss_and_gradient(z, true_class: int, temperature: float = 1.0):
+    """Softmax probabilities, log-likelihood loss and its gradient for ONE example's scores.
+
+    z: scores (k,); true_class: an index in 0..k-1; temperature T > 0 divides the scores
+    first, a = softmax(z / T). Returns (a, loss, gradient) with loss = -ln a_true and
+    gradient = dloss/dz = (a - y) / T, shape (k,), y the one-hot label. At T = 1 this is the
+    delta = a - y of the lesson; the course's example z = [1, 5, 3], true class 1 gives
+    a = [0.016, 0.867, 0.117] and gradient [0.016, -0.133, 0.117].
+    """
+    z = as_float_array("z", z, ndim=1)
+    if z.size < 2:
+        raise ValueError(f"z: expected at least two scores, got {z.size}")
+    temperature = check_positive("temperature", temperature)
+    if isinstance(true_class, bool) or not isinstance(true_class, (int, np.integer)) or not 0 <= true_class < z.size:
+        raise ValueError(f"true_class: expected a class index in 0..{z.size - 1}, got {true_class!r}")
+    scaled = (z / temperature)[None, :]
+    loss = LOSSES["log_likelihood"]
+    a = loss.activation.function(scaled.copy())
+    label = np.array([true_class])
+    return a[0], loss.value(a, label, z=scaled), loss.delta(scaled, a, label)[0] / temperature

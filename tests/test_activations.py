@@ -146,3 +146,16 @@ def test_bad_input_is_rejected_with_a_message_naming_z(f):
 def test_softmax_needs_an_axis():
     with pytest.raises(ValueError, match="z: softmax needs at least one axis"):
         ll.softmax(3.0)
+
+
+def test_activation_at_gives_value_and_slope_and_the_saturation_points():
+    a, slope = ll.activation_at("sigmoid", [-4.6, 0.0, 4.6])
+    np.testing.assert_allclose(a, [0.0099518, 0.5, 0.9900482], rtol=1e-6)
+    np.testing.assert_allclose(slope, a * (1 - a))
+    assert ll.activation_at("relu", -1.0) == (0.0, 0.0)
+    a, slope = ll.activation_at("tanh", 0.5)
+    assert slope == pytest.approx(1 - np.tanh(0.5) ** 2)
+    with pytest.raises(ValueError, match=r"name: expected an element-wise activation .* got 'softmax'"):
+        ll.activation_at("softmax", 1.0)
+    with pytest.raises(ValueError, match=r"name: unknown activation 'swish'"):
+        ll.activation_at("swish", 1.0)

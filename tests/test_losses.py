@@ -104,3 +104,26 @@ def test_bad_targets_are_rejected():
         loss.value(np.array([[np.nan, 1.0, 0.0]]), [1])
     with pytest.raises(TypeError, match=r"y: expected whole-number class labels"):
         loss.value(a, np.array([0.5, 1.0]))
+
+
+def test_softmax_loss_and_gradient_reproduces_the_course_example():
+    a, loss, gradient = ll.softmax_loss_and_gradient([1.0, 5.0, 3.0], 1)
+    np.testing.assert_allclose(a, [0.01587624, 0.86681333, 0.11731043], rtol=1e-6)
+    assert loss == pytest.approx(-np.log(a[1]))
+    np.testing.assert_allclose(gradient, a - [0, 1, 0])
+
+
+def test_softmax_loss_and_gradient_with_temperature_matches_finite_differences():
+    z = np.array([2.0, -1.0, 0.5, 3.0])
+    _, _, gradient = ll.softmax_loss_and_gradient(z, 2, temperature=2.5)
+    numeric = ll.numerical_gradient(lambda s: ll.softmax_loss_and_gradient(s, 2, temperature=2.5)[1], z.copy())
+    assert ll.rel_error(gradient, numeric) < 1e-8
+
+
+def test_softmax_loss_and_gradient_is_stable_for_huge_scores_and_checks_arguments():
+    a, loss, gradient = ll.softmax_loss_and_gradient([1000.0, 0.0], 1)
+    assert np.all(np.isfinite(a)) and loss == pytest.approx(1000.0) and np.all(np.isfinite(gradient))
+    with pytest.raises(ValueError, match=r"true_class: expected a class index in 0..2, got 3"):
+        ll.softmax_loss_and_gradient([1, 5, 3], 3)
+    with pytest.raises(ValueError, match=r"temperature: expected a number > 0"):
+        ll.softmax_loss_and_gradient([1, 5, 3], 0, temperature=0)

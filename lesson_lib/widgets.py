@@ -1,0 +1,255 @@
+"""The interactive explorers of notebooks 01-05, built from ipywidgets.
+
+Each explorer is a VBox of controls, a one-line ``status`` (an HTML widget) and the figure,
+drawn by a function of ``lesson_lib.plots`` into the explorer's own matplotlib Figure and
+shown as a PNG ``image``. Changing any control's ``value`` calls ``update()``: it recomputes,
+redraws, and writes the status line. The computation is always a lesson_lib function that
+the notebook also calls directly with fixed values, so nbval checks the numbers behind
+every slider.
+
+For tests: set a control's ``.value`` (observers run at once, in the same thread) and read
+``explorer.figure`` (its axes' lines and bars hold the data), ``explorer.status.value``
+and ``explorer.redraws`` (how many times the figure has been drawn).
+
+Bad input (scores that are not numbers, a distribution of all zeros) is reported in the
+status line, in red, and the previous figure stays.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+
+import ipywidgets as widgets
+import numpy as np
+import PIL.Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from . import plots
+from .activations import HIDDEN_ACTIVATIONS, activation_at
+from .descent import gradient_descent, loss_surface, make_two_class_data
+from .information import compare_distributions
+from .losses import softmax_loss_and_gradient
+from .neuron import NEURON_LOSSES, train_neuron
+
+_SLIDER = {"continuous_update": False, "style": {"description_width": "initial"},
+           "layout": widgets.Layout(width="320px")}
+
+
+def _format(values) -> str:
+    return "[" + ", ".join(f"{v:.3f}" for v in np.ravel(values)) + "]"
+
+
+def _controls(widget_list):
+    """Every widget with a value among ``widget_list`` and inside its boxes."""
+    for widget in widget_list:
+        if isinstance(widget, widgets.Box):
+            yield from _controls(widget.children)
+        elif widget.has_trait("value"):
+            yield widget
+
+
+class FigureExplorer(widgets.VBox):
+    """Base class: controls, a status line and a figure that ``update()`` redraws.
+
+    Subclasses pass their controls (rows of widgets) and implement ``draw()``, which draws
+    into ``self.figure`` and returns the status text (HTML).
+    """
+
+    dpi = 72
+
+    def __init__(self, rows, figsize):
+        self.figure = Figure(figsize=figsize, dpi=self.dpi)
+        self._canvas = FigureCanvasAgg(self.figure)
+        self.image = widgets.Image(format="png")
+        self.status = widgets.HTML()
+        self.redraws = 0
+        self._drawing = False
+        super().__init__([widgets.HBox(row) for row in rows] + [self.status, self.image])
+        for row in rows:
+            for control in _controls(row):
+                control.observe(self._on_change, names="value")
+        self.update()
+
+    def _png(self) -> bytes:
+        # Render with the Agg canvas and let Pillow write a quickly compressed PNG: about half
+        # the time of figure.savefig, which adds layout passes this fixed figure does not need.
+        self._canvas.draw()
+        width, height = self._canvas.get_width_height()
+        buffer = io.BytesIO()
+        PIL.Image.frombuffer("RGBA", (width, height), self._canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
+            buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+    def _on_change(self, change):
+        if not self._drawing:  # a control changed by draw() itself needs no second drawing
+            self.update()
+
+    def draw(self) -> str:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def update(self):
+        """Recompute and redraw from the controls' current values."""
+        self._drawing = True
+        try:
+            status = self.draw()
+        except (ValueError, TypeError) as error:
+            self.status.value = f"<span style='color:#b00020'>{html.escape(str(error))}</span>"
+            return
+        finally:
+            self._drawing = False
+        self.image.value = self._png()
+        self.figure.keep_layout = True  # the first drawing fixed the spacing; keep it (see plots._layout)
+        self.status.value = status
+        self.redraws += 1
+
+
+class ActivationExplorer(FigureExplorer):
+    """Notebook 01: pick activation functions and a z range, toggle the derivative curves, and
+    move a point z to read each function's value and slope there."""
+
+    def __init__(self, functions=("sigmoid", "tanh", "relu"), z_range=(-6.0, 6.0), point=2.0):
+        self.functions = widgets.SelectMultiple(options=HIDDEN_ACTIVATIONS, value=tuple(functions), rows=4,
+                                                description="functions")
+        self.z_range = widgets.FloatRangeSlider(value=z_range, min=-12, max=12, step=0.5, description="z range",
+                                                **_SLIDER)
+        self.derivatives = widgets.Checkbox(value=True, description="show slopes f'(z)")
+        self.point = widgets.FloatSlider(value=point, min=-12, max=12, step=0.1, description="point z", **_SLIDER)
+        super().__init__([[self.functions, widgets.VBox([self.z_range, self.point, self.derivatives])]], (10, 3.6))
+
+    def draw(self):
+        plots.plot_activations(self.functions.value, self.z_range.value, derivatives=self.derivatives.value,
+                               point=self.point.value, fig=self.figure)
+        parts = []
+        for name in self.functions.value:
+            a, slope = activation_at(name, self.point.value)
+            parts.append(f"{name}: a = {float(a):.4f}, slope = {float(slope):.4f}")
+        return f"at z = {self.point.value:.2f}: " + ("; ".join(parts) or "no function selected")
+
+
+class SlowdownExplorer(FigureExplorer):
+    """Notebook 02: one sigmoid neuron learning the example x = 1, y = 1 from a chosen start.
+
+    Controls: starting weight and bias, learning rate, epochs, and the loss ("quadratic",
+    "cross_entropy", or "both", which overlays the two runs from the same start).
+    """
+
+    def __init__(self, weight=-2.0, bias=-2.0, lr=0.15, epochs=300, loss="both"):
+        self.weight = widgets.FloatSlider(value=weight, min=-6, max=6, step=0.1, description="start w", **_SLIDER)
+        self.bias = widgets.FloatSlider(value=bias, min=-6, max=6, step=0.1, description="start b", **_SLIDER)
+        self.lr = widgets.FloatLogSlider(value=lr, base=10, min=-2, max=1, step=0.05, description="learning rate",
+                                         readout_format=".3g", **_SLIDER)
+        self.epochs = widgets.IntSlider(value=epochs, min=10, max=1000, step=10, description="epochs", **_SLIDER)
+        self.loss = widgets.Dropdown(options=["both", *NEURON_LOSSES], value=loss, description="loss")
+        super().__init__([[self.weight, self.bias, self.loss], [self.lr, self.epochs]], (10, 3.6))
+
+    def draw(self):
+        losses = NEURON_LOSSES if self.loss.value == "both" else (self.loss.value,)
+        runs = [train_neuron(self.weight.value, self.bias.value, loss=loss, lr=self.lr.value,
+                             epochs=self.epochs.value) for loss in losses]
+        plots.plot_neuron_runs(runs, fig=self.figure)
+        return f"start a = {runs[0].output[0]:.4f}; " + "; ".join(
+            f"{run.loss}: first delta {run.delta[0]:.4f}, a after {run.epoch[-1]} epochs = {run.output[-1]:.4f}"
+            for run in runs)
+
+
+class EntropyExplorer(FigureExplorer):
+    """Notebook 03: choose two distributions p (true) and q (model) over 2 or 3 classes.
+
+    Each slider sets a class's relative weight; the weights are divided by their sum, so any
+    setting is a valid distribution. Shows H(p), H(p, q), KL(p || q) and the gradient q - p.
+    """
+
+    def __init__(self, p=(0.0, 1.0, 0.0), q=(0.2, 0.5, 0.3), classes=3):
+        self.classes = widgets.ToggleButtons(options=[2, 3], value=classes, description="classes")
+        self.p_weights = [widgets.FloatSlider(value=v, min=0, max=1, step=0.01, description=f"p weight {j}",
+                                              **_SLIDER) for j, v in enumerate(p)]
+        self.q_weights = [widgets.FloatSlider(value=v, min=0.01, max=1, step=0.01, description=f"q weight {j}",
+                                              **_SLIDER) for j, v in enumerate(q)]
+        super().__init__([[self.classes], [widgets.VBox(self.p_weights), widgets.VBox(self.q_weights)]], (10, 3.4))
+
+    def distributions(self):
+        """The normalized (p, q) of the current slider settings, each shaped (classes,)."""
+        k = self.classes.value
+        p = np.array([s.value for s in self.p_weights[:k]])
+        q = np.array([s.value for s in self.q_weights[:k]])
+        if p.sum() <= 0:
+            raise ValueError("p: give at least one class a weight above 0")
+        return p / p.sum(), q / q.sum()
+
+    def draw(self):
+        k = self.classes.value
+        for slider in (self.p_weights[2], self.q_weights[2]):
+            slider.layout.visibility = "visible" if k == 3 else "hidden"
+        p, q = self.distributions()
+        plots.plot_distributions(p, q, fig=self.figure)
+        m = compare_distributions(p, q)
+        return (f"p = {_format(p)}, q = {_format(q)}: H(p) = {m['entropy']:.4f}, H(p, q) = {m['cross_entropy']:.4f}, "
+                f"KL(p || q) = {m['kl']:.4f}; gradient q - p = {_format(m['gradient'])}")
+
+
+def parse_scores(text: str) -> np.ndarray:
+    """Scores typed as text, "1, 5, 3" (commas or spaces), as a float array (k,), k >= 2."""
+    if not isinstance(text, str):
+        raise TypeError(f"scores: expected text such as '1, 5, 3', got {type(text).__name__}")
+    pieces = text.replace(",", " ").split()
+    try:
+        scores = np.array([float(piece) for piece in pieces])
+    except ValueError:
+        raise ValueError(f"scores: expected numbers separated by commas, such as '1, 5, 3', got {text!r}") from None
+    if scores.size < 2 or scores.size > 10:
+        raise ValueError(f"scores: expected between 2 and 10 numbers, got {scores.size}")
+    if not np.all(np.isfinite(scores)):
+        raise ValueError(f"scores: expected finite numbers, got {text!r}")
+    return scores
+
+
+class SoftmaxExplorer(FigureExplorer):
+    """Notebook 04: type the scores, pick the true class and a temperature T; see a =
+    softmax(z / T), the loss -ln a_true and its gradient (a - y) / T as bar charts."""
+
+    def __init__(self, scores="1, 5, 3", true_class=1, temperature=1.0):
+        self.scores = widgets.Text(value=scores, description="scores z", continuous_update=False)
+        self.true_class = widgets.Dropdown(options=list(range(parse_scores(scores).size)), value=true_class,
+                                           description="true class")
+        self.temperature = widgets.FloatLogSlider(value=temperature, base=10, min=-1, max=1, step=0.05,
+                                                  description="temperature T", readout_format=".3g", **_SLIDER)
+        super().__init__([[self.scores, self.true_class, self.temperature]], (10, 3.2))
+
+    def draw(self):
+        z = parse_scores(self.scores.value)
+        if len(self.true_class.options) != z.size:
+            # fewer or more classes: offer the new class indices (this sets the value, which
+            # calls update() once more; keep the true class if it still exists)
+            keep = self.true_class.value if self.true_class.value is not None and self.true_class.value < z.size else 0
+            self.true_class.options = list(range(z.size))
+            self.true_class.value = keep
+        a, loss, gradient = softmax_loss_and_gradient(z, self.true_class.value, self.temperature.value)
+        plots.plot_softmax(z, self.true_class.value, self.temperature.value, fig=self.figure)
+        return f"a = {_format(a)}; loss = {loss:.4f}; gradient = {_format(gradient)}"
+
+
+class DescentExplorer(FigureExplorer):
+    """Notebook 05: logistic regression on the two-class data, by gradient descent with the
+    chosen batch size and learning rate, for a budget of epochs; the path on the loss contours
+    and the loss curve are redrawn."""
+
+    def __init__(self, batch_size=10, lr=1.0, epochs=10, n=200, seed=0):
+        self.x, self.y = make_two_class_data(n, seed)
+        weights, biases = np.linspace(-4, 6, 80), np.linspace(-12, 6, 80)
+        self.surface = (weights, biases, loss_surface(self.x, self.y, weights, biases))
+        sizes = [m for m in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if m < n] + [n]
+        self.batch_size = widgets.SelectionSlider(options=sizes, value=batch_size, description="batch size",
+                                                  **_SLIDER)
+        self.lr = widgets.FloatLogSlider(value=lr, base=10, min=-2, max=1, step=0.05, description="learning rate",
+                                         readout_format=".3g", **_SLIDER)
+        self.epochs = widgets.IntSlider(value=epochs, min=1, max=10, description="epochs", **_SLIDER)
+        super().__init__([[self.batch_size, self.lr, self.epochs]], (10, 4))
+
+    def draw(self):
+        run = gradient_descent(self.x, self.y, batch_size=self.batch_size.value, lr=self.lr.value,
+                               epochs=self.epochs.value)
+        plots.plot_descent([run], self.surface, fig=self.figure)
+        return (f"batch size {run.batch_size}: {run.updates} updates, loss {run.loss[0]:.4f} -> {run.loss[-1]:.4f} "
+                f"(lowest on the grid: {self.surface[2].min():.4f})")

@@ -1,0 +1,122 @@
+"""The explorers of notebooks 01-05, driven as a learner would: set a control's value, then
+check what the figure shows (its lines' and bars' data) and what the status line says."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import lesson_lib as ll  # noqa: E402
+from lesson_lib import widgets  # noqa: E402
+
+
+def lines_by_label(ax):
+    return {line.get_label(): line for line in ax.get_lines() if not line.get_label().startswith("_")}
+
+
+def bar_heights(ax):
+    return np.array([patch.get_height() for patch in ax.patches])
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def test_activation_explorer_moves_the_point_and_toggles_curves():
+    explorer = widgets.ActivationExplorer()
+    assert bytes(explorer.image.value).startswith(PNG_SIGNATURE)
+    before = bytes(explorer.image.value)
+    explorer.point.value = -5.0
+    left, right = explorer.figure.axes
+    tangent = lines_by_label(left)["sigmoid tangent"].get_ydata()
+    a, slope = ll.activation_at("sigmoid", -5.0)
+    assert np.mean(tangent) == pytest.approx(a) and (tangent[1] - tangent[0]) == pytest.approx(slope * 2.4)
+    assert "sigmoid: a = 0.0067, slope = 0.0066" in explorer.status.value
+    assert bytes(explorer.image.value) != before and explorer.redraws == 2
+    explorer.derivatives.value = False
+    assert len(explorer.figure.axes) == 1
+    explorer.functions.value = ("relu",)
+    assert set(lines_by_label(explorer.figure.axes[0])) == {"relu", "relu tangent"}
+    explorer.z_range.value = (-2.0, 2.0)
+    curve = lines_by_label(explorer.figure.axes[0])["relu"]
+    assert curve.get_xdata()[0] == -2.0 and curve.get_ydata().max() == 2.0
+
+
+def test_slowdown_explorer_overlays_both_losses_and_follows_the_controls():
+    explorer = widgets.SlowdownExplorer()
+    output_ax, cost_ax = explorer.figure.axes
+    labels = [label for label in lines_by_label(output_ax) if not label.startswith("target")]
+    assert labels == ["quadratic (w=-2, b=-2)", "cross_entropy (w=-2, b=-2)"]
+    quadratic = ll.train_neuron(-2.0, -2.0, loss="quadratic", lr=0.15, epochs=300)
+    np.testing.assert_allclose(lines_by_label(output_ax)[labels[0]].get_ydata(), quadratic.output)
+    explorer.loss.value = "cross_entropy"
+    explorer.epochs.value = 100
+    explorer.lr.value = 0.5
+    (label, line), = [(k, v) for k, v in lines_by_label(explorer.figure.axes[0]).items() if not k.startswith("target")]
+    expected = ll.train_neuron(-2.0, -2.0, loss="cross_entropy", lr=0.5, epochs=100)
+    np.testing.assert_allclose(line.get_ydata(), expected.output)
+    explorer.weight.value = 0.6
+    explorer.bias.value = 0.9
+    assert "start a = 0.8176" in explorer.status.value
+
+
+def test_entropy_explorer_normalizes_weights_and_shows_the_identity():
+    explorer = widgets.EntropyExplorer()
+    p, q = explorer.distributions()
+    np.testing.assert_allclose(p, [0, 1, 0])
+    np.testing.assert_allclose(q, [0.2, 0.5, 0.3])
+    stacked = bar_heights(explorer.figure.axes[1])  # H(p), KL on top of it, H(p, q)
+    assert stacked[0] + stacked[1] == pytest.approx(stacked[2]) == pytest.approx(-np.log(0.5))
+    explorer.q_weights[1].value = 1.0
+    p, q = explorer.distributions()
+    assert q[1] == pytest.approx(1.0 / 1.5)
+    assert f"H(p, q) = {-np.log(q[1]):.4f}" in explorer.status.value
+    explorer.classes.value = 2
+    assert len(explorer.distributions()[0]) == 2 and len(bar_heights(explorer.figure.axes[0])) == 4
+    for slider in explorer.p_weights:
+        slider.value = 0.0
+    assert "p: give at least one class a weight above 0" in explorer.status.value
+
+
+def test_softmax_explorer_parses_scores_and_follows_temperature_and_class():
+    explorer = widgets.SoftmaxExplorer()
+    probabilities = bar_heights(explorer.figure.axes[1])
+    np.testing.assert_allclose(probabilities, [0.01587624, 0.86681333, 0.11731043], rtol=1e-6)
+    np.testing.assert_allclose(bar_heights(explorer.figure.axes[2]), probabilities - [0, 1, 0])
+    explorer.temperature.value = 10.0
+    flatter = bar_heights(explorer.figure.axes[1])
+    assert flatter.max() < 0.5
+    explorer.scores.value = "0, 1, 2, 3"
+    assert explorer.true_class.options == (0, 1, 2, 3) and explorer.true_class.value == 1
+    explorer.true_class.value = 3
+    a, loss, gradient = ll.softmax_loss_and_gradient([0, 1, 2, 3], 3, temperature=10.0)
+    np.testing.assert_allclose(bar_heights(explorer.figure.axes[2]), gradient)
+    assert f"loss = {loss:.4f}" in explorer.status.value
+    redraws = explorer.redraws
+    explorer.scores.value = "1, five"
+    assert "scores: expected numbers separated by commas" in explorer.status.value
+    assert explorer.redraws == redraws  # the last good figure stays
+
+
+def test_descent_explorer_redraws_the_path_for_the_chosen_batch_size():
+    explorer = widgets.DescentExplorer()
+    path_ax, loss_ax = explorer.figure.axes
+    path = lines_by_label(path_ax)["batch size 10, lr 1"]
+    assert len(path.get_xdata()) == 201  # 10 epochs of 200 examples in batches of 10, plus the start
+    explorer.batch_size.value = 200
+    path = lines_by_label(explorer.figure.axes[0])["batch size 200, lr 1"]
+    assert len(path.get_xdata()) == 11
+    explorer.lr.value = 0.1
+    explorer.batch_size.value = 1
+    run = ll.descent.gradient_descent(explorer.x, explorer.y, batch_size=1, lr=0.1, epochs=10)
+    np.testing.assert_allclose(lines_by_label(explorer.figure.axes[1])["batch size 1, lr 0.1"].get_ydata(), run.loss)
+    assert "batch size 1: 2000 updates" in explorer.status.value
+
+
+def test_parse_scores_errors_name_the_argument():
+    np.testing.assert_allclose(widgets.parse_scores("1, 5 3"), [1, 5, 3])
+    with pytest.raises(ValueError, match="scores: expected between 2 and 10 numbers, got 1"):
+        widgets.parse_scores("4")
+    with pytest.raises(ValueError, match="scores: expected finite numbers"):
+        widgets.parse_scores("1, inf")
