@@ -1,0 +1,65 @@
+"""How long each explorer of notebooks 01-05 takes to redraw after a control changes.
+
+Drives the widgets as the browser would (setting ``.value``; the observer recomputes, draws and
+renders the PNG), several times per control, and prints the median and the slowest redraw.
+The target is a redraw within 0.3 s; the script exits with status 1 if any control's median
+is slower. Run: python benchmarks/bench_widgets.py  (or: python3 tasks.py bench)
+"""
+
+import statistics
+import sys
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from lesson_lib import widgets  # noqa: E402
+
+TARGET_SECONDS = 0.3
+
+# explorer class -> (control name, the values to cycle through)
+MOVES = {
+    widgets.ActivationExplorer: [("point", [-5.0, 0.5, 3.3]), ("z_range", [(-3.0, 3.0), (-10.0, 10.0)]),
+                                 ("derivatives", [False, True]), ("functions", [("sigmoid",), ("sigmoid", "tanh", "relu", "identity")])],
+    widgets.SlowdownExplorer: [("weight", [0.6, -3.0]), ("bias", [0.9, -3.0]), ("lr", [1.0, 0.05]),
+                               ("epochs", [1000, 300]), ("loss", ["quadratic", "both"])],
+    widgets.EntropyExplorer: [("classes", [2, 3]), ("q_weights[0]", [0.9, 0.1, 0.5])],
+    widgets.SoftmaxExplorer: [("scores", ["1, 5, 3, 8", "2, 2, 2", "1, 5, 3"]), ("temperature", [5.0, 0.2, 1.0]),
+                              ("true_class", [0, 2, 1])],
+    widgets.DescentExplorer: [("batch_size", [1, 200, 10]), ("lr", [0.1, 3.0, 1.0]), ("epochs", [5, 10])],
+}
+
+
+def control(explorer, name):
+    if name.endswith("]"):
+        name, index = name[:-1].split("[")
+        return getattr(explorer, name)[int(index)]
+    return getattr(explorer, name)
+
+
+def main(repeat: int = 3) -> int:
+    slow = []
+    print(f"{'explorer':20s} {'control':14s} {'median s':>9s} {'max s':>7s}")
+    for cls, moves in MOVES.items():
+        explorer = cls()
+        for name, values in moves:
+            times = []
+            for _ in range(repeat):
+                for value in values:
+                    start = time.perf_counter()
+                    control(explorer, name).value = value
+                    times.append(time.perf_counter() - start)
+            median = statistics.median(times)
+            print(f"{cls.__name__:20s} {name:14s} {median:9.3f} {max(times):7.3f}")
+            if median > TARGET_SECONDS:
+                slow.append(f"{cls.__name__}.{name}")
+    if slow:
+        print(f"slower than {TARGET_SECONDS} s (median): {', '.join(slow)}")
+        return 1
+    print(f"every control redraws within {TARGET_SECONDS} s (median)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
