@@ -6,6 +6,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .activations import activation_at
+from .information import compare_distributions
+from .losses import softmax_loss_and_gradient
 from .validation import as_float_array
 
 
@@ -73,8 +76,6 @@ def plot_activations(names, z_range=(-6.0, 6.0), *, derivatives: bool = True, po
     point: a z at which each curve gets a dot, and the left panel a short tangent line of
     slope f'(point). Lines are labelled by name (tangents "<name> tangent").
     """
-    from .activations import activation_at  # local import: plots must not pull the whole package at import time
-
     low, high = (float(v) for v in as_float_array("z_range", z_range, ndim=1))
     if not low < high:
         raise ValueError(f"z_range: expected (low, high) with low < high, got {tuple(z_range)}")
@@ -135,8 +136,6 @@ def plot_distributions(p, q, fig=None):
     The right panel stacks KL on top of H(p) in the bar "H(p) + KL", next to the bar H(p, q),
     so the identity H(p, q) = H(p) + KL(p || q) shows as two bars of equal height.
     """
-    from .information import compare_distributions
-
     measures = compare_distributions(p, q)
     p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
     k = p.size
@@ -162,8 +161,6 @@ def plot_softmax(z, true_class: int, temperature: float = 1.0, fig=None):
 
     The true class's bars are outlined in black; the figure's title gives the loss -ln a_true.
     """
-    from .losses import softmax_loss_and_gradient
-
     a, loss, gradient = softmax_loss_and_gradient(z, true_class, temperature)
     z = np.asarray(z, dtype=float)
     fig = _figure(fig, (10, 3.2))
