@@ -4,7 +4,7 @@ Notation everywhere: z weighted input, a activation, y target, delta error term 
 Arrays hold one example per row: a batch of n examples with k features is shaped (n, k).
 """
 
-from . import descent
+from . import descent, inspection, plots
 from .activations import (ACTIVATIONS, HIDDEN_ACTIVATIONS, activation_at, identity, identity_prime, log_softmax, relu,
                           relu_prime, sigmoid, sigmoid_prime, softmax, softmax_jacobian, tanh, tanh_prime)
 from .data import MnistFileError, load_mnist
@@ -15,12 +15,12 @@ from .losses import (LOSSES, CrossEntropyLoss, LogLikelihoodLoss, Loss, Quadrati
 from .network import Network
 from .neuron import NeuronRun, train_neuron
 from .plots import show_digits
-from .training import GradientMonitor, GradientNote, History, TrainingDiverged, TrainingState, evaluate, train
+from .training import AccuracyProbe, GradientMonitor, GradientNote, History, TrainingDiverged, TrainingState, evaluate, train
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "descent",
+    "descent", "inspection", "plots",
     "ACTIVATIONS", "HIDDEN_ACTIVATIONS", "activation_at", "identity", "identity_prime", "log_softmax", "relu", "relu_prime", "sigmoid", "sigmoid_prime",
     "softmax", "softmax_jacobian", "tanh", "tanh_prime",
     "MnistFileError", "load_mnist", "one_hot",
@@ -28,5 +28,5 @@ __all__ = [
     "compare_distributions", "cross_entropy", "entropy", "kl_divergence",
     "LOSSES", "CrossEntropyLoss", "LogLikelihoodLoss", "Loss", "QuadraticLoss", "get_loss", "softmax_loss_and_gradient",
     "Network", "NeuronRun", "train_neuron", "show_digits",
-    "GradientMonitor", "GradientNote", "History", "TrainingDiverged", "TrainingState", "evaluate", "train",
+    "AccuracyProbe", "GradientMonitor", "GradientNote", "History", "TrainingDiverged", "TrainingState", "evaluate", "train",
 ]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import PercentFormatter
 
 from .activations import activation_at
 from .information import compare_distributions
 from .losses import softmax_loss_and_gradient
+from .training import GradientMonitor
 from .validation import as_float_array
 
 
@@ -224,5 +226,176 @@ def plot_batch_size_comparison(runs, fig=None):
     axes[1].set(title="by updates", xlabel="updates (log scale)", xscale="log")
     axes[2].set(title="by seconds", xlabel="seconds")
     axes[0].legend(fontsize=8)
+    _layout(fig)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 06: training curves on MNIST and a look inside the trained network.
+# ---------------------------------------------------------------------------------------------
+
+def _smooth(values, window: int):
+    """Running mean over ``window`` points (shorter at the start), same length as values."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 0 or window <= 1:
+        return values
+    sums = np.cumsum(values)
+    counts = np.minimum(np.arange(1, values.size + 1), window)
+    shifted = np.concatenate([np.zeros(window), sums])[:values.size]
+    return (sums - shifted) / counts
+
+
+def _check_epochs(history):
+    """The epoch (a fraction) at which each gradient check of a History was made."""
+    return np.asarray(history.check_step, dtype=float) / max(history.batches_per_epoch, 1)
+
+
+def plot_loss_comparison(histories, *, smooth: int = 10, fig=None):
+    """Runs with different losses side by side: each one's mini-batch loss, test accuracy and
+    output-layer mean |delta| over training.
+
+    histories: dict label -> History (from ``train`` with validation data). The per-check
+    curves are running means over ``smooth`` checks; epochs are on the x axis. The losses are
+    on different scales (a log axis), so compare their shapes; accuracy is comparable.
+    """
+    fig = _figure(fig, (12, 3.6))
+    ax_loss, ax_accuracy, ax_delta = fig.subplots(1, 3)
+    for label, history in histories.items():
+        epochs = _check_epochs(history)
+        line, = ax_loss.plot(epochs, _smooth(history.check_loss, smooth), label=label)
+        ax_accuracy.plot(history.epochs, history.val_accuracy, "o-", color=line.get_color(), label=label)
+        ax_delta.plot(epochs, _smooth(history.check_output_delta_size, smooth), color=line.get_color(), label=label)
+    ax_loss.set(title="mini-batch loss (each its own scale)", xlabel="epoch", yscale="log")
+    ax_accuracy.set(title="test accuracy", xlabel="epoch")
+    ax_accuracy.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax_delta.set(title="output layer: mean |delta|", xlabel="epoch", yscale="log")
+    ax_accuracy.legend(fontsize=8, loc="lower right")
+    _layout(fig)
+    return fig
+
+
+def plot_gradient_sizes(history, *, monitor=None, smooth: int = 5, fig=None):
+    """Per layer, over training: the mean |dC/dw| (left) and the update ratio
+    lr * mean |dC/dw| / mean |w| (right), with the monitor's "too large" / "too small" bounds.
+
+    history: a History; monitor: the GradientMonitor whose thresholds to draw (default ones if
+    None). One line per layer, labelled by the layer's name.
+    """
+    monitor = monitor or GradientMonitor()
+    fig = _figure(fig, (11, 3.6))
+    ax_size, ax_ratio = fig.subplots(1, 2)
+    epochs = _check_epochs(history)
+    sizes, ratios = np.asarray(history.check_grad_size), np.asarray(history.check_update_ratio)
+    for l, name in enumerate(history.layer_names):
+        if sizes.size:
+            line, = ax_size.plot(epochs, _smooth(sizes[:, l], smooth), label=name)
+            ax_ratio.plot(epochs, _smooth(ratios[:, l], smooth), color=line.get_color(), label=name)
+    ax_ratio.axhline(monitor.too_large, color="tab:red", ls="--", lw=1, label="too large above")
+    ax_ratio.axhline(monitor.too_small, color="tab:gray", ls="--", lw=1, label="too small below")
+    ax_size.set(title="mean |dC/dw| per weight", xlabel="epoch", yscale="log")
+    ax_ratio.set(title="update ratio lr * mean|dC/dw| / mean|w|", xlabel="epoch", yscale="log")
+    ax_size.legend(fontsize=8)
+    ax_ratio.legend(fontsize=8, loc="lower left")
+    _layout(fig)
+    return fig
+
+
+def plot_training_panel(history, probe=None, *, monitor=None, fig=None):
+    """The training panel's live figure: mini-batch loss, accuracy on the probe set (and the
+    test accuracy at each epoch's end), and each layer's update ratio against the monitor's
+    bounds. history: a History (possibly of a run still going); probe: an AccuracyProbe."""
+    monitor = monitor or GradientMonitor()
+    fig = _figure(fig, (12, 3.4))
+    ax_loss, ax_accuracy, ax_ratio = fig.subplots(1, 3)
+    per_epoch = max(history.batches_per_epoch, 1)
+    epochs = _check_epochs(history)
+    ax_loss.plot(epochs, history.check_loss, color="0.75", lw=0.8, label="mini-batch")
+    ax_loss.plot(epochs, _smooth(history.check_loss, 10), color="tab:blue", label="running mean")
+    if probe is not None and probe.step:
+        ax_accuracy.plot(np.asarray(probe.step) / per_epoch, probe.accuracy, color="tab:green", label="probe digits")
+    if history.val_accuracy:
+        ax_accuracy.plot(history.epochs, history.val_accuracy, "o", color="black", label="test set, epoch end")
+    ratios = np.asarray(history.check_update_ratio)
+    for l, name in enumerate(history.layer_names):
+        if ratios.size:
+            ax_ratio.plot(epochs, ratios[:, l], lw=1, label=name)
+    ax_ratio.axhline(monitor.too_large, color="tab:red", ls="--", lw=1)
+    ax_ratio.axhline(monitor.too_small, color="tab:gray", ls="--", lw=1)
+    ax_loss.set(title="loss", xlabel="epoch", yscale="log")
+    ax_accuracy.set(title="accuracy", xlabel="epoch", ylim=(0, 1))
+    ax_accuracy.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax_ratio.set(title="update ratio (dashed: note bounds)", xlabel="epoch", yscale="log")
+    for ax in (ax_loss, ax_accuracy, ax_ratio):
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc="best")
+    _layout(fig)
+    return fig
+
+
+def plot_confusion(matrix, fig=None):
+    """A confusion matrix (k, k) as a heat map with each count written in its cell
+    (rows: true class, columns: predicted class; the diagonal is left pale)."""
+    matrix = np.asarray(matrix)
+    fig = _figure(fig, (5.2, 4.6))
+    ax = fig.subplots()
+    off = matrix.astype(float).copy()
+    np.fill_diagonal(off, 0)
+    ax.imshow(off, cmap="Reds")
+    k = len(matrix)
+    for i in range(k):
+        for j in range(k):
+            ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", fontsize=7,
+                    color="white" if off[i, j] > 0.6 * max(off.max(), 1) else "black")
+    ax.set(xticks=range(k), yticks=range(k), xlabel="predicted class", ylabel="true class",
+           title="confusion matrix (colour: mistakes)")
+    _layout(fig)
+    return fig
+
+
+def plot_mistakes(images, labels, predicted, probabilities, fig=None):
+    """Misclassified digits (top row) over bar charts of the network's probabilities for them
+    (bottom row): the true class's bar in green, the predicted one in red.
+
+    images: (m, 784); labels, predicted: (m,); probabilities: (m, k).
+    """
+    images = np.asarray(images).reshape(-1, 28, 28)
+    m = len(images)
+    fig = _figure(fig, (1.3 * max(m, 1), 2.8))
+    axes = fig.subplots(2, max(m, 1), squeeze=False)
+    for i in range(m):
+        axes[0, i].imshow(images[i], cmap="gray_r", vmin=0, vmax=1)
+        axes[0, i].set_axis_off()
+        axes[0, i].set_title(f"{int(labels[i])} -> {int(predicted[i])}", fontsize=9, color="red")
+        colors = ["0.7"] * probabilities.shape[1]
+        colors[int(labels[i])], colors[int(predicted[i])] = "tab:green", "tab:red"
+        axes[1, i].bar(range(probabilities.shape[1]), probabilities[i], color=colors)
+        axes[1, i].set(ylim=(0, 1), xticks=range(0, probabilities.shape[1], 2), yticks=[0, 0.5, 1])
+        axes[1, i].tick_params(labelsize=6)
+        if i:
+            axes[1, i].set_yticklabels([])
+    _layout(fig)
+    return fig
+
+
+def plot_first_layer_weights(weights, count: int = 30, columns: int = 10, fig=None):
+    """The weights into each of the first ``count`` hidden units, shown as 28x28 images.
+
+    weights: the first layer's weights (784, hidden). Red pixels push the unit's z up, blue
+    pixels push it down; each image has its own symmetric colour scale.
+    """
+    weights = np.asarray(weights)
+    if weights.ndim != 2 or weights.shape[0] != 784:
+        raise ValueError(f"weights: expected the first layer's weights shaped (784, hidden), got {weights.shape}")
+    count = min(count, weights.shape[1])
+    rows = -(-count // columns)
+    fig = _figure(fig, (columns * 0.9, rows * 0.95))
+    axes = fig.subplots(rows, columns, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if i < count:
+            image = weights[:, i].reshape(28, 28)
+            limit = float(np.abs(image).max()) or 1.0
+            ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.set_title(str(i), fontsize=7)
     _layout(fig)
     return fig

@@ -24,3 +24,50 @@ def test_show_digits_rejects_bad_shapes():
         show_digits(np.zeros((3, 10)))
     with pytest.raises(ValueError, match=r"labels: expected shape \(2,\) to match the images"):
         show_digits(np.zeros((2, 784)), [1, 2, 3])
+
+
+def _history(rng):
+    x = rng.normal(size=(200, 4))
+    y = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0).astype(int)
+    return ll.train(ll.Network([4, 5, 3], seed=0), x, y, 3, 10, 0.5, validation_data=(x, y), progress=False,
+                    verbose=False, monitor=ll.GradientMonitor(check_every=5))
+
+
+def test_plot_loss_comparison_draws_each_run_on_all_three_panels(rng):
+    history = _history(rng)
+    fig = ll.plots.plot_loss_comparison({"a": history, "b": history}, smooth=1)
+    loss, accuracy, delta = fig.axes
+    assert [line.get_label() for line in loss.lines] == ["a", "b"]
+    np.testing.assert_allclose(loss.lines[0].get_ydata(), history.check_loss)
+    np.testing.assert_allclose(loss.lines[0].get_xdata(), np.array(history.check_step) / 20)
+    assert list(accuracy.lines[0].get_ydata()) == history.val_accuracy
+    np.testing.assert_allclose(delta.lines[1].get_ydata(), history.check_output_delta_size)
+
+
+def test_running_mean_is_the_mean_of_the_last_window_points():
+    np.testing.assert_allclose(ll.plots._smooth([1, 2, 3, 4, 5], 2), [1, 1.5, 2.5, 3.5, 4.5])
+    np.testing.assert_allclose(ll.plots._smooth([4, 2], 10), [4, 3])
+
+
+def test_plot_gradient_sizes_and_the_panel_figure_show_each_layer(rng):
+    history = _history(rng)
+    fig = ll.plots.plot_gradient_sizes(history, smooth=1)
+    sizes, ratios = fig.axes
+    np.testing.assert_allclose(sizes.lines[1].get_ydata(), np.array(history.check_grad_size)[:, 1])
+    assert [line.get_label() for line in ratios.lines][:2] == ["hidden layer 1", "output layer"]
+    fig = ll.plots.plot_training_panel(history)
+    assert [line.get_label() for line in fig.axes[2].lines][:2] == ["hidden layer 1", "output layer"]
+
+
+def test_confusion_mistakes_and_weights_figures(rng):
+    matrix = np.array([[5, 1], [2, 7]])
+    fig = ll.plots.plot_confusion(matrix)
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["1", "2", "5", "7"]
+    images = rng.uniform(size=(3, 784))
+    probabilities = np.full((3, 10), 0.1)
+    fig = ll.plots.plot_mistakes(images, [1, 2, 3], [4, 5, 6], probabilities)
+    assert [ax.get_title() for ax in fig.axes[:3]] == ["1 -> 4", "2 -> 5", "3 -> 6"]
+    fig = ll.plots.plot_first_layer_weights(rng.normal(size=(784, 12)), count=12, columns=6)
+    assert sum(1 for ax in fig.axes if ax.images) == 12
+    with pytest.raises(ValueError, match=r"weights: expected the first layer's weights shaped \(784, hidden\)"):
+        ll.plots.plot_first_layer_weights(np.zeros((10, 3)))

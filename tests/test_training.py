@@ -172,3 +172,43 @@ def test_bad_arguments_are_rejected(rng):
         ll.train("net", x, y, 1, 10, 0.1)
     with pytest.raises(ValueError, match=r"too_small: expected a value below too_large"):
         ll.GradientMonitor(too_large=1e-3, too_small=1e-2)
+
+
+def test_history_records_the_rates_in_effect_and_the_output_delta_per_check(rng):
+    x, y = _toy(rng, n=200)
+    net = ll.Network([4, 6, 3], seed=0)
+
+    def lower_output_rate(state):
+        if state.step == 10:
+            state.lr[1] = 0.05
+
+    history = ll.train(net, x, y, 2, 10, [0.5, 0.5], callback=lower_output_rate, callback_every=1, progress=False,
+                       verbose=False, monitor=ll.GradientMonitor(check_every=5))
+    assert history.batch_size == 10 and history.batches_per_epoch == 20
+    assert len(history.check_lr) == len(history.check_step) == len(history.check_output_delta_size)
+    by_step = dict(zip(history.check_step, map(tuple, history.check_lr)))
+    assert by_step[10] == (0.5, 0.5) and by_step[15] == (0.5, 0.05)  # the change applies from update 11
+    ratios = dict(zip(history.check_step, history.check_update_ratio))
+    sizes = dict(zip(history.check_step, history.check_grad_size))
+    mean_w = float(np.mean(np.abs(net.weights[1])))  # at the end; ratio uses the weights of that moment
+    assert ratios[history.check_step[-1]][1] == pytest.approx(0.05 * sizes[history.check_step[-1]][1] / mean_w)
+    assert all(d > 0 for d in history.check_output_delta_size)
+
+
+def test_epoch_notes_are_visible_to_the_callback_before_the_epoch_ends(mnist):
+    (x, y), _ = mnist
+    seen = []
+    ll.train(ll.Network([784, 30, 10], init="classic", seed=0), x[:2000], y[:2000], 1, 10, 3.0,
+             callback=lambda state: seen.append([str(n) for n in state.epoch_notes]), callback_every=1,
+             progress=False, verbose=False)
+    assert seen[0] and "output layer gradient too large" in " ".join(seen[0])  # from the first update
+
+
+def test_accuracy_probe_records_the_accuracy_as_training_goes(rng):
+    x, y = _toy(rng, n=200)
+    net = ll.Network([4, 6, 3], seed=0)
+    probe = ll.AccuracyProbe(x[:50], y[:50])
+    ll.train(net, x, y, 2, 10, 0.5, callback=probe, callback_every=5, progress=False, verbose=False)
+    assert probe.step == [5, 10, 15, 20, 25, 30, 35, 40]  # every 5 updates; epoch ends coincide
+    assert probe.accuracy[-1] == net.accuracy(x[:50], y[:50])
+    assert probe.accuracy[-1] > probe.accuracy[0]

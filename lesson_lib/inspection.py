@@ -1,0 +1,72 @@
+"""Looking inside a trained classifier: which classes it confuses, which digits it gets wrong
+and how sure it was, and how large the output layer's weighted inputs z are.
+
+Shapes: x (n, features) inputs, y (n,) integer labels, a (n, k) output activations.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .network import Network, predicted_classes
+from .validation import as_targets, check_positive
+
+
+def confusion_matrix(labels, predictions, n_classes: int = 10) -> np.ndarray:
+    """Counts (k, k): entry [i, j] is how many examples of true class i were predicted as j.
+
+    The diagonal holds the correct answers; each row sums to the number of examples of that
+    class. labels, predictions: integer arrays (n,) with values in 0..n_classes-1.
+    """
+    n_classes = check_positive("n_classes", n_classes, integer=True)
+    labels = as_targets("labels", labels, n=np.shape(labels)[0] if np.ndim(labels) else 0, n_classes=n_classes)
+    if labels.ndim != 1:
+        raise ValueError(f"labels: expected integer labels shaped (n,), got shape {labels.shape}")
+    predictions = as_targets("predictions", predictions, n=labels.shape[0], n_classes=n_classes)
+    if predictions.ndim != 1:
+        raise ValueError(f"predictions: expected integer labels shaped (n,), got shape {predictions.shape}")
+    pairs = labels * n_classes + predictions  # one integer per (true, predicted) pair
+    return np.bincount(pairs, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+
+
+def most_confused(matrix, count: int = 3):
+    """The ``count`` largest off-diagonal entries of a confusion matrix, as (true, predicted,
+    number) triples, largest first (ties broken by true class, then predicted class)."""
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"matrix: expected a square confusion matrix, got shape {matrix.shape}")
+    count = check_positive("count", count, integer=True)
+    off = [(int(matrix[i, j]), i, j) for i in range(len(matrix)) for j in range(len(matrix)) if i != j]
+    off.sort(key=lambda entry: (-entry[0], entry[1], entry[2]))
+    return [(i, j, n) for n, i, j in off[:count] if n > 0]
+
+
+def confident_mistakes(net: Network, x, y, count: int = 10):
+    """The misclassified examples the network was surest about, most confident first.
+
+    Returns a dict of arrays: ``index`` (m,) positions in x, ``label`` and ``predicted`` (m,),
+    ``probabilities`` (m, k) the network's outputs for those examples; m <= count.
+    """
+    x = net.check_inputs(x)
+    y = net.check_targets(y, x.shape[0])
+    if y.ndim != 1:
+        raise ValueError(f"y: expected integer labels shaped (n,), got shape {y.shape}")
+    count = check_positive("count", count, integer=True)
+    a = net.forward(x)
+    predicted = predicted_classes(a)
+    wrong = np.flatnonzero(predicted != y)
+    confidence = a[wrong, predicted[wrong]]
+    chosen = wrong[np.argsort(-confidence, kind="stable")[:count]]
+    return {"index": chosen, "label": y[chosen], "predicted": predicted[chosen], "probabilities": a[chosen]}
+
+
+def output_z_summary(net: Network, x) -> dict:
+    """How large the output layer's weighted inputs z^L are on a batch x (n, features).
+
+    Returns min, max, the mean |z| and the fraction of z with |z| > 5 (where a sigmoid's
+    slope sigma'(z) is below 0.007: saturated).
+    """
+    zs, _ = net.forward_all(x)
+    z = zs[-1]
+    return {"min": float(z.min()), "max": float(z.max()), "mean_abs": float(np.mean(np.abs(z))),
+            "saturated": float(np.mean(np.abs(z) > 5))}

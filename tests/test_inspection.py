@@ -1,0 +1,49 @@
+"""Looking inside a trained network: confusion matrix, confident mistakes, output z range."""
+
+import numpy as np
+import pytest
+
+import lesson_lib as ll
+from lesson_lib.inspection import confident_mistakes, confusion_matrix, most_confused, output_z_summary
+
+
+def test_confusion_matrix_counts_true_against_predicted():
+    labels = np.array([0, 0, 1, 2, 2, 2])
+    predicted = np.array([0, 1, 1, 2, 0, 0])
+    matrix = confusion_matrix(labels, predicted, n_classes=3)
+    np.testing.assert_array_equal(matrix, [[1, 1, 0], [0, 1, 0], [2, 0, 1]])
+    assert matrix.sum(axis=1).tolist() == [2, 1, 3]  # rows: examples per true class
+    assert most_confused(matrix, 2) == [(2, 0, 2), (0, 1, 1)]
+
+
+def test_confusion_matrix_rejects_bad_labels():
+    with pytest.raises(ValueError, match=r"predictions: expected 3 labels to match the 3 examples, got 2"):
+        confusion_matrix([0, 1, 2], [0, 1], n_classes=3)
+    with pytest.raises(ValueError, match=r"labels: expected class labels in 0..2"):
+        confusion_matrix([0, 1, 5], [0, 1, 2], n_classes=3)
+    with pytest.raises(ValueError, match=r"matrix: expected a square confusion matrix"):
+        most_confused(np.zeros((2, 3)))
+
+
+def test_confident_mistakes_are_wrong_and_sorted_by_confidence(rng):
+    x = rng.normal(size=(300, 4))
+    y = rng.integers(0, 3, size=300)
+    net = ll.Network([4, 6, 3], seed=1)
+    mistakes = confident_mistakes(net, x, y, count=5)
+    assert len(mistakes["index"]) == 5
+    assert np.all(mistakes["predicted"] != mistakes["label"])
+    assert np.all(mistakes["label"] == y[mistakes["index"]])
+    confidence = mistakes["probabilities"][np.arange(5), mistakes["predicted"]]
+    assert np.all(np.diff(confidence) <= 0)
+    everything = net.forward(x)
+    wrong = net.predict(x) != y
+    assert confidence[0] == pytest.approx(everything[wrong].max())
+
+
+def test_output_z_summary_reports_the_range_of_the_weighted_inputs(rng):
+    x = rng.normal(size=(50, 4))
+    net = ll.Network([4, 5, 3], init="classic", seed=0)
+    summary = output_z_summary(net, x)
+    z = net.forward_all(x)[0][-1]
+    assert summary["min"] == pytest.approx(z.min()) and summary["max"] == pytest.approx(z.max())
+    assert summary["saturated"] == pytest.approx(np.mean(np.abs(z) > 5))

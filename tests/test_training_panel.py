@@ -1,0 +1,126 @@
+"""The training panel of notebook 06, driven as a learner would: press Train, move a learning
+rate while it runs, press Stop; and the run behind it, called directly."""
+
+import threading
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from lesson_lib import training_panel  # noqa: E402
+from lesson_lib.training_panel import TrainingPanel, TrainingSettings, describe_run, run_settings  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def small_data(mnist):
+    """6,000 training and 2,000 test digits: enough to learn, quick to train."""
+    (x, y), (x_test, y_test) = mnist
+    return (x[:6000], y[:6000]), (x_test[:2000], y_test[:2000])
+
+
+def wait_until(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_train_button_runs_the_settings_and_draws_the_curves(small_data):
+    panel = TrainingPanel(small_data, subset=6000, epochs=2, redraw_every=0.05)
+    first_image = bytes(panel.image.value)
+    panel.train_button.click()
+    assert panel.running and panel.train_button.disabled and not panel.stop_button.disabled
+    assert panel.hidden_size.disabled  # settings other than the learning rates wait for the next run
+    history = panel.wait(60)
+    assert not panel.running and not panel.train_button.disabled and panel.stop_button.disabled
+    # the panel shows exactly what run_settings computes for the same settings
+    _, direct = run_settings(TrainingSettings(subset=6000, epochs=2), small_data)
+    assert history.val_accuracy == direct.val_accuracy and history.check_loss == direct.check_loss
+    assert history.val_accuracy[-1] > 0.85
+    assert f"test accuracy {history.val_accuracy[-1]:.2%}" in panel.status.value
+    assert panel.progress.value == panel.progress.max == 2 * 600
+    loss_axis, accuracy_axis, ratio_axis = panel.figure.axes
+    assert list(loss_axis.lines[0].get_ydata()) == history.check_loss
+    epoch_end = [line for line in accuracy_axis.lines if line.get_label() == "test set, epoch end"][0]
+    assert list(epoch_end.get_ydata()) == history.val_accuracy
+    assert len(panel.probe.accuracy) >= 2 and panel.redraws >= 2
+    assert {line.get_label() for line in ratio_axis.lines} >= {"hidden layer 1", "output layer"}
+    assert bytes(panel.image.value) != first_image
+    assert "gradient notes" in panel.notes.value  # lr 1.0 on the hidden layer: "too large" at the start
+
+
+def test_a_learning_rate_moved_during_a_run_applies_from_the_next_mini_batch(small_data):
+    panel = TrainingPanel(small_data, subset=6000, epochs=30, redraw_every=0.2)
+    panel.train_button.click()
+    wait_until(lambda: panel.history is not None and len(panel.history.check_lr) >= 3)
+    panel.lr_sliders[1].value = 0.01
+    assert "learning rates now 1, 0.01" in panel.status.value
+    wait_until(lambda: panel.history.check_lr[-1] == [1.0, 0.01])
+    panel.stop_button.click()
+    history = panel.wait(60)
+    rates = [tuple(r) for r in history.check_lr]
+    change = rates.index((1.0, 0.01))
+    assert change >= 3 and set(rates[:change]) == {(1.0, 0.1)} and set(rates[change:]) == {(1.0, 0.01)}
+
+
+def test_stop_ends_the_run_within_a_batch_or_two(small_data):
+    panel = TrainingPanel(small_data, subset=6000, epochs=30, redraw_every=0.2)
+    seen = {}
+    follow = panel._follow
+
+    def follow_and_record(state):  # note the update count at the moment Stop is pressed
+        follow(state)
+        seen.setdefault("last", state.step)
+        seen["last"] = state.step
+
+    panel._follow = follow_and_record
+    panel.train_button.click()
+    wait_until(lambda: panel.history is not None and len(panel.history.check_step) >= 5)
+    panel.stop_button.click()
+    pressed_at = seen["last"]
+    history = panel.wait(60)
+    assert history.stop_reason.startswith("stopped on request")
+    assert seen["last"] - pressed_at <= 2
+    assert history.epochs[-1] < 30 and "stopped on request" in panel.status.value
+
+
+def test_a_diverging_run_stops_with_a_message_in_the_panel(small_data):
+    panel = TrainingPanel(small_data, subset=6000, epochs=2, lr=(100.0, 100.0))
+    panel.train_button.click()
+    history = panel.wait(60)
+    assert history.stop_reason.startswith("Training diverged")
+    assert "try a smaller one" in panel.status.value and "#b00020" in panel.status.value
+    assert all(np.isfinite(history.check_loss[:-1]))
+
+
+def test_bad_settings_show_an_error_instead_of_training(small_data):
+    panel = TrainingPanel(small_data)
+    assert panel.subset.options[-1] == 6000  # the slider offers no more digits than there are
+    with pytest.raises(ValueError, match=r"subset: expected at most the 6000 training digits available, got 7000"):
+        run_settings(TrainingSettings(subset=7000), small_data)
+    panel.subset.options = (1000, 7000)
+    panel.subset.value = 7000
+    panel.train_button.click()
+    panel.wait(10)
+    assert "subset: expected at most the 6000 training digits" in panel.status.value
+    assert not panel.running and not panel.train_button.disabled
+
+
+def test_training_runs_off_the_main_thread(small_data):
+    panel = TrainingPanel(small_data, subset=1000, epochs=1)
+    threads = []
+    follow = panel._follow
+    panel._follow = lambda state: (threads.append(threading.current_thread()), follow(state))
+    panel.train_button.click()
+    panel.wait(30)
+    assert threads and all(t is not threading.main_thread() for t in threads)
+
+
+def test_describe_run_says_how_a_run_ended(small_data):
+    _, history = run_settings(TrainingSettings(subset=1000, epochs=1), small_data)
+    assert describe_run(history).startswith(f"finished 1 epoch: test accuracy {history.val_accuracy[-1]:.2%}")
+    assert training_panel.PROBE_SIZE == 1000
