@@ -3,7 +3,8 @@
 
     python3 tasks.py lab      # set up .venv (first time only), then open JupyterLab on notebooks/
     python3 tasks.py test     # set up .venv (first time only), then run the whole test suite
-    python3 tasks.py bench    # the speed benchmark (benchmarks/README.md); "bench widgets": widget redraw times
+    python3 tasks.py bench    # the speed benchmark (benchmarks/README.md); "bench widgets": widget redraw times;
+                              # "bench notebooks": each notebook's peak kernel memory and run time
 
 The first run creates .venv/ and installs the project with its test tools into it; later runs
 reuse it and reinstall only when pyproject.toml has changed. Extra arguments after `test` go
@@ -71,6 +72,9 @@ def test(args) -> int:
 def bench(args) -> int:
     if args[:1] == ["widgets"]:  # redraw time of the notebooks' explorers
         return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_widgets.py")], cwd=ROOT, env=course_env())
+    if args[:1] == ["notebooks"]:  # peak kernel memory and run time of each notebook
+        return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_notebook_memory.py"), *args[1:]], cwd=ROOT,
+                               env=course_env())
     return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_epoch.py"), *args], cwd=ROOT)
 
 

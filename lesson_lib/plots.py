@@ -250,25 +250,31 @@ def _check_epochs(history):
     return np.asarray(history.check_step, dtype=float) / max(history.batches_per_epoch, 1)
 
 
-def plot_loss_comparison(histories, *, smooth: int = 10, fig=None):
-    """Runs with different losses side by side: each one's mini-batch loss, test accuracy and
-    output-layer mean |delta| over training.
+def plot_loss_comparison(histories, probes=None, *, smooth: int = 10, fig=None):
+    """Runs with different losses side by side, against the number of updates (log scale):
+    each one's mini-batch loss, accuracy and output-layer mean |delta|.
 
-    histories: dict label -> History (from ``train`` with validation data). The per-check
-    curves are running means over ``smooth`` checks; epochs are on the x axis. The losses are
-    on different scales (a log axis), so compare their shapes; accuracy is comparable.
+    histories: dict label -> History; probes: dict label -> AccuracyProbe (the accuracy
+    panel shows the probe's curve, or the History's test accuracy at each epoch's end if no
+    probe is given). The per-check curves are running means over ``smooth`` checks. The
+    losses are on different scales, so compare their shapes; accuracy is comparable.
     """
+    probes = probes or {}
     fig = _figure(fig, (12, 3.6))
     ax_loss, ax_accuracy, ax_delta = fig.subplots(1, 3)
     for label, history in histories.items():
-        epochs = _check_epochs(history)
-        line, = ax_loss.plot(epochs, _smooth(history.check_loss, smooth), label=label)
-        ax_accuracy.plot(history.epochs, history.val_accuracy, "o-", color=line.get_color(), label=label)
-        ax_delta.plot(epochs, _smooth(history.check_output_delta_size, smooth), color=line.get_color(), label=label)
-    ax_loss.set(title="mini-batch loss (each its own scale)", xlabel="epoch", yscale="log")
-    ax_accuracy.set(title="test accuracy", xlabel="epoch")
+        line, = ax_loss.plot(history.check_step, _smooth(history.check_loss, smooth), label=label)
+        if label in probes:
+            ax_accuracy.plot(probes[label].step, probes[label].accuracy, color=line.get_color(), label=label)
+        else:
+            ax_accuracy.plot(np.asarray(history.epochs) * history.batches_per_epoch, history.val_accuracy, "o-",
+                             color=line.get_color(), label=label)
+        ax_delta.plot(history.check_step, _smooth(history.check_output_delta_size, smooth), color=line.get_color(),
+                      label=label)
+    ax_loss.set(title="mini-batch loss (each its own scale)", xlabel="updates", xscale="log", yscale="log")
+    ax_accuracy.set(title="test accuracy", xlabel="updates", xscale="log")
     ax_accuracy.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax_delta.set(title="output layer: mean |delta|", xlabel="epoch", yscale="log")
+    ax_delta.set(title="output layer: mean |delta|", xlabel="updates", xscale="log", yscale="log")
     ax_accuracy.legend(fontsize=8, loc="lower right")
     _layout(fig)
     return fig

@@ -122,7 +122,7 @@ class History:
         """One printable line for epoch i: loss and accuracies, rounded so it is reproducible."""
         parts = [f"epoch {self.epochs[i]}: loss {self.loss[i]:.4f}", f"train accuracy {self.train_accuracy[i]:.2%}"]
         if self.val_accuracy:
-            parts.append(f"validation accuracy {self.val_accuracy[i]:.2%}")
+            parts.append(f"held-out accuracy {self.val_accuracy[i]:.2%}")
         return ", ".join(parts)
 
 

@@ -20,7 +20,7 @@ def load(path):
 def test_the_lessons_exist():
     names = [path.stem for path in LESSONS]
     for expected in ["01_activation_functions", "02_learning_slowdown", "03_cross_entropy",
-                     "04_softmax_gradient", "05_gradient_descent"]:
+                     "04_softmax_gradient", "05_gradient_descent", "06_mnist_demo"]:
         assert expected in names
 
 
@@ -55,6 +55,6 @@ def test_only_widget_cells_ignore_their_output(path):
     for cell in load(path).cells:
         if cell.cell_type != "code":
             continue
-        shows_widget = re.search(r"^\w+Explorer\(\)$", cell.source, flags=re.M) is not None
+        shows_widget = re.search(r"^(\w+ = )?\w+(Explorer|Panel|Pad)\(", cell.source, flags=re.M) is not None
         ignored = cell.source.startswith(IGNORE) or "nbval-ignore-output" in cell.metadata.get("tags", [])
         assert ignored == shows_widget, f"{path.name}: {'unmarked widget' if shows_widget else 'ignored'} cell:\n{cell.source[:80]}"

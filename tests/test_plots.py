@@ -35,12 +35,16 @@ def _history(rng):
 
 def test_plot_loss_comparison_draws_each_run_on_all_three_panels(rng):
     history = _history(rng)
-    fig = ll.plots.plot_loss_comparison({"a": history, "b": history}, smooth=1)
+    probe = ll.AccuracyProbe(np.zeros((1, 4)), [0])
+    probe.step, probe.accuracy = [5, 10], [0.5, 0.75]
+    fig = ll.plots.plot_loss_comparison({"a": history, "b": history}, {"b": probe}, smooth=1)
     loss, accuracy, delta = fig.axes
     assert [line.get_label() for line in loss.lines] == ["a", "b"]
     np.testing.assert_allclose(loss.lines[0].get_ydata(), history.check_loss)
-    np.testing.assert_allclose(loss.lines[0].get_xdata(), np.array(history.check_step) / 20)
-    assert list(accuracy.lines[0].get_ydata()) == history.val_accuracy
+    np.testing.assert_allclose(loss.lines[0].get_xdata(), history.check_step)
+    assert list(accuracy.lines[0].get_ydata()) == history.val_accuracy  # no probe: the epoch ends
+    np.testing.assert_allclose(accuracy.lines[0].get_xdata(), [20, 40, 60])
+    assert list(accuracy.lines[1].get_ydata()) == [0.5, 0.75]  # the probe's curve
     np.testing.assert_allclose(delta.lines[1].get_ydata(), history.check_output_delta_size)
 
 

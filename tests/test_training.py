@@ -59,7 +59,7 @@ def test_history_records_every_epoch(rng, capsys):
     assert history.loss[-1] == pytest.approx(loss, rel=1e-5) and history.train_accuracy[-1] == accuracy
     assert history.loss[-1] < history.loss[0]
     out = capsys.readouterr().out
-    assert "epoch 3: loss" in out and "validation accuracy" in out
+    assert "epoch 3: loss" in out and "held-out accuracy" in out
     assert history.epoch_line(0).startswith("epoch 1: loss ")
 
 
