@@ -168,7 +168,7 @@ class DigitPad(widgets.VBox):
         self.figure.clear()
         ax_digit, ax_probabilities = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
         ax_digit.imshow(self.digit.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
-        ax_digit.set(title="what the network sees (28x28)", xticks=[], yticks=[])
+        ax_digit.set(title="network input, 28x28", xticks=[], yticks=[])
         if strokes:
             self.probabilities = self.network.forward(self.digit[None, :])[0]
             best = int(np.argmax(self.probabilities))

@@ -30,7 +30,7 @@ from __future__ import annotations
 import html
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -181,6 +181,8 @@ class TrainingPanel(widgets.VBox):
         self.stop_button.on_click(lambda _: self.stop())
         for slider in self.lr_sliders:
             slider.observe(self._on_rate_change, names="value")
+        for control in self._setup_controls:
+            control.observe(self._on_setting_change, names="value")
 
     # -- controls --------------------------------------------------------------------------
 
@@ -208,7 +210,7 @@ class TrainingPanel(widgets.VBox):
         self.progress.max, self.progress.value = settings.epochs * n_batches, 0
         self.notes.value = ""
         self._set_running(True)
-        self.status.value = f"training: {html.escape(str(asdict(settings)))}"
+        self.status.value = f"training {html.escape(self._summary(settings))}"
         self._started = self._last_draw = time.perf_counter()
         self._thread = threading.Thread(target=self._run, args=(settings,), name="lesson_lib training", daemon=True)
         self._thread.start()
@@ -229,8 +231,21 @@ class TrainingPanel(widgets.VBox):
         self.train_button.disabled = running
         self.stop_button.disabled = not running
 
+    def _on_setting_change(self, change):
+        if not self.running:
+            self.status.value = f"next run: {html.escape(self._summary(self.settings()))}. Press Train."
+
+    @staticmethod
+    def _summary(settings):
+        rates = ", ".join(f"{r:.3g}" for r in settings.lr)
+        return (f"784-{settings.hidden_size}-10, {settings.hidden} hidden units, {_loss_label(settings.loss)}, "
+                f"{settings.init} start, lr {rates}, batch {settings.batch_size}, {settings.epochs} epochs on "
+                f"{settings.subset} digits")
+
     def _on_rate_change(self, change):
-        if self.running:
+        if not self.running:
+            self._on_setting_change(change)
+        else:
             rates = ", ".join(f"{slider.value:.3g}" for slider in self.lr_sliders)
             self.status.value = f"learning rates now {rates}: used from the next mini-batch"
 

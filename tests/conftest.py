@@ -1,5 +1,9 @@
 """Shared fixtures: MNIST is loaded once per test session (about a second)."""
 
+import os
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -14,3 +18,21 @@ def mnist():
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+# where tests/test_browser.py saves a screenshot of each notebook
+SCREENSHOTS = Path(os.environ.get("LESSON_LIB_SCREENSHOTS", Path(tempfile.gettempdir()) / "lesson_lib_screenshots"))
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink()
+    return SCREENSHOTS
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the browser tests left their screenshots, so a person can look at them."""
+    if SCREENSHOTS.is_dir() and any(SCREENSHOTS.glob("*.png")):
+        terminalreporter.write_line(f"browser screenshots of the notebooks: {SCREENSHOTS}")

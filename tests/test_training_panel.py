@@ -124,3 +124,11 @@ def test_describe_run_says_how_a_run_ended(small_data):
     _, history = run_settings(TrainingSettings(subset=1000, epochs=1), small_data)
     assert describe_run(history).startswith(f"finished 1 epoch: test accuracy {history.val_accuracy[-1]:.2%}")
     assert training_panel.PROBE_SIZE == 1000
+
+
+def test_a_setting_changed_between_runs_is_echoed_in_the_status_line(small_data):
+    panel = TrainingPanel(small_data)
+    panel.loss.value = "cross_entropy"
+    assert "next run: 784-30-10, sigmoid hidden units, cross_entropy + sigmoid" in panel.status.value
+    panel.lr_sliders[0].value = 0.5
+    assert "lr 0.5, 0.1" in panel.status.value and "Press Train" in panel.status.value

@@ -1,0 +1,216 @@
+"""The course as a learner uses it: JupyterLab in a real (headless) browser.
+
+Unit tests and nbval run kernels without a front end, so they cannot see a widget that fails to
+render ("Error displaying widget: model not found" when jupyterlab_widgets is missing), a
+slider whose move never reaches the kernel, or a notebook that fails only in JupyterLab. These
+tests start JupyterLab from this environment on 127.0.0.1 (temp HOME, free port, a copy of the
+notebooks so that autosave cannot touch the committed ones), open every notebook in Debian's
+Chromium through playwright, run all cells, and drive the widgets with the keyboard and mouse.
+Screenshots go to the folder printed at the end of the test run (conftest.SCREENSHOTS).
+
+Needs Chromium (``apt-get install chromium``) and playwright (``pip install playwright``; no
+browser download: the system Chromium is used). Without them the tests are reported as skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+CHROMIUM = os.environ.get("LESSON_LIB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+HOW_TO_INSTALL = "install it with `apt-get install chromium` (Debian/Ubuntu) and `pip install playwright`"
+# widget images each notebook must show once run: one per explorer; 06 has the panel and the pad
+WIDGET_IMAGES = {"00_start_here": 0, "06_mnist_demo": 2}
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+if CHROMIUM is None or sync_playwright is None:
+    missing = " and ".join(name for name, absent in (("Chromium", CHROMIUM is None), ("playwright", sync_playwright is None))
+                           if absent)
+    pytest.skip(f"browser tests need {missing}: {HOW_TO_INSTALL}", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab_url(tmp_path_factory):
+    """A JupyterLab server of this environment, stopped by its process id when the tests end."""
+    home = tmp_path_factory.mktemp("lab_home")
+    notebooks = tmp_path_factory.mktemp("notebooks")
+    for path in NOTEBOOKS:
+        shutil.copy(path, notebooks / path.name)
+    port = free_port()
+    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"), IPYTHONDIR=str(home / "ipython"), OMP_NUM_THREADS="1")
+    log = open(home / "server.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+         "--ServerApp.token=", "--ServerApp.password=", "--expose-app-in-browser", f"--ServerApp.root_dir={notebooks}"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None, f"JupyterLab exited: {(home / 'server.log').read_text()[-2000:]}"
+                assert time.monotonic() < deadline, "JupyterLab did not answer within 60 s"
+                time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # the server and the kernels it started
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(5)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+CODE_CELLS = "window.jupyterapp.shell.currentWidget.content.widgets.filter(c => c.model.type === 'code')"
+
+
+def open_and_run(browser, lab_url, name):
+    """Open a notebook in a fresh page, run all cells, wait for the kernel to be idle."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{lab_url}/lab/tree/{name}.ipynb?reset")
+    page.wait_for_function("window.jupyterapp && window.jupyterapp.started", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=60_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    page.wait_for_function(f"{CODE_CELLS}.every(c => c.model.executionCount === null)", timeout=30_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(f"{CODE_CELLS}.every(c => c.model.executionCount !== null)", timeout=120_000)
+    page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=120_000)
+    page.wait_for_timeout(1000)  # let the last widget views render
+    return page
+
+
+def assert_ran_cleanly(page, name):
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, f"{name}: error or stderr output: {errors.first.inner_text()[:500]}"
+    for text in ("Error displaying widget", "model not found"):
+        assert page.get_by_text(text).count() == 0, f"{name}: {text!r}: the widgets did not render (is jupyterlab_widgets installed?)"
+    as_text = page.locator(".jp-OutputArea-output[data-mime-type='text/plain']").filter(has_text=re.compile(r"\w+\(children="))
+    assert as_text.count() == 0, f"{name}: a widget is shown as plain text, not rendered: {as_text.first.inner_text()[:200]}"
+    images = page.locator("img.widget-image")
+    expected = WIDGET_IMAGES.get(name, 1)
+    assert images.count() == expected, f"{name}: expected {expected} rendered widget figure(s), found {images.count()}"
+
+
+def screenshot(page, folder, name):
+    page.screenshot(path=str(folder / f"{name}.png"))
+
+
+def status_of(widget):
+    return widget.locator(".widget-html-content").first.inner_text()
+
+
+def wait_for_status(page, widget, pattern, timeout=20_000):
+    """Wait until the widget's first HTML label (its status line, written by the kernel) matches."""
+    deadline = time.monotonic() + timeout / 1000
+    while not re.search(pattern, status_of(widget)):
+        assert time.monotonic() < deadline, f"status line never matched {pattern!r}; it says {status_of(widget)!r}"
+        page.wait_for_timeout(50)
+    return status_of(widget)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_in_jupyterlab_and_its_widgets_render(browser, lab_url, screenshot_dir, path):
+    page = open_and_run(browser, lab_url, path.stem)
+    try:
+        assert_ran_cleanly(page, path.stem)
+        if path.stem == "02_learning_slowdown":
+            drive_the_slowdown_explorer(page, screenshot_dir)
+        elif path.stem == "06_mnist_demo":
+            drive_the_training_panel_and_the_pad(page, screenshot_dir)
+        screenshot(page, screenshot_dir, path.stem)
+    finally:
+        page.close()
+
+
+def drive_the_slowdown_explorer(page, folder):
+    explorer = page.locator(".widget-vbox").filter(has=page.locator("img.widget-image")).first
+    image = explorer.locator("img.widget-image")
+    before_image, before = image.get_attribute("src"), status_of(explorer)
+    assert "start a = 0.0180" in before  # w = b = -2: sigma(-4)
+    explorer.locator(".widget-slider .noUi-handle").first.focus()  # "start w", from -2.0 in steps of 0.1
+    page.keyboard.press("ArrowRight")
+    status = wait_for_status(page, explorer, r"start a = 0\.0198")  # sigma(-1.9 - 2): the kernel saw w = -1.9
+    assert image.get_attribute("src") != before_image
+    explorer.locator(".widget-dropdown select").select_option(label="quadratic")
+    wait_for_status(page, explorer, r"^start a = 0\.0198; quadratic: [^;]*$")  # one run now, not both
+    explorer.screenshot(path=str(folder / "02_slowdown_explorer.png"))
+
+
+def drive_the_training_panel_and_the_pad(page, folder):
+    panel = page.locator(".widget-vbox").filter(has=page.locator("button", has_text="Train")).first
+    image = panel.locator("img.widget-image")
+    first_image = image.get_attribute("src")
+    panel.locator(".widget-dropdown select").first.select_option(label="cross_entropy + sigmoid")
+    wait_for_status(page, panel, r"next run: .*cross_entropy \+ sigmoid")
+    sliders = panel.locator(".widget-slider")
+    epochs = sliders.filter(has_text="epochs").locator(".noUi-handle")
+    epochs.focus()
+    for _ in range(10):  # 5 -> 15 epochs: long enough to watch and stop
+        page.keyboard.press("ArrowRight")
+    wait_for_status(page, panel, r"15 epochs on 20000 digits")
+    panel.get_by_role("button", name="Train").click()
+    progress = panel.locator(".widget-hprogress .progress-bar")
+
+    def progress_width():
+        return float(re.search(r"width:\s*([\d.]+)%", progress.get_attribute("style") or "width: 0%").group(1))
+
+    wait_for_status(page, panel, r"^epoch \d+, batch")
+    first = progress_width()
+    page.wait_for_timeout(1500)
+    assert progress_width() > first > 0, "the progress bar did not advance"
+    output_rate = sliders.filter(has_text="lr output layer").locator(".noUi-handle")
+    output_rate.focus()
+    page.keyboard.press("ArrowLeft")  # 0.1 -> 0.0794 during the run
+    wait_for_status(page, panel, r"learning rates now 1, 0\.0794|lr 1, 0\.0794")
+    panel.get_by_role("button", name="Stop").click()
+    status = wait_for_status(page, panel, r"stopped on request in epoch \d+", timeout=30_000)
+    assert "test accuracy" in status and image.get_attribute("src") != first_image
+    panel.screenshot(path=str(folder / "06_training_panel.png"))
+
+    pad = page.locator(".widget-vbox").filter(has=page.locator("button", has_text="Clear")).first
+    canvas = pad.locator("canvas").last
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 140, box["y"] + 40)
+    page.mouse.down()
+    for step in range(1, 11):  # a vertical stroke: a 1
+        page.mouse.move(box["x"] + 140, box["y"] + 40 + 20 * step)
+    page.mouse.up()
+    wait_for_status(page, pad, r"the network reads a \d")
+    pad.screenshot(path=str(folder / "06_digit_pad.png"))
