@@ -164,11 +164,15 @@ class AccuracyProbe:
         self.record(state)
 
     def record(self, state: "TrainingState"):
-        """Measure the accuracy of ``state.network`` now (once per step; a repeat is ignored)."""
-        if self.step and self.step[-1] == state.step:
+        """Measure the accuracy of ``state.network`` now."""
+        self.measure(state.network, state.step)
+
+    def measure(self, network: Network, step: int):
+        """Measure the accuracy of ``network`` after ``step`` updates (once per step; a repeat is ignored)."""
+        if self.step and self.step[-1] == step:
             return
-        self.step.append(state.step)
-        self.accuracy.append(state.network.accuracy(self.x, self.y))
+        self.step.append(step)
+        self.accuracy.append(network.accuracy(self.x, self.y))
 
 
 class TrainingDiverged(RuntimeError):

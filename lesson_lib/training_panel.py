@@ -41,7 +41,7 @@ from .activations import HIDDEN_ACTIVATIONS
 from .data import load_mnist
 from .losses import LOSSES
 from .network import INITIALIZATIONS, Network
-from .training import AccuracyProbe, GradientMonitor, History, evaluate, train
+from .training import AccuracyProbe, GradientMonitor, History, train
 from .validation import check_positive
 from .widgets import _SLIDER, FigureExplorer, render_png
 
@@ -72,13 +72,14 @@ class TrainingSettings:
 
 
 def run_settings(settings: TrainingSettings, data, *, callback=None, callback_every=None,
-                 probe: AccuracyProbe | None = None, monitor: GradientMonitor | None = None):
+                 monitor: GradientMonitor | None = None):
     """Build the network ``settings`` describe and train it; returns (network, history).
 
     data: ((x_train, y_train), (x_test, y_test)) as from ``load_mnist()``; training uses the
     first ``settings.subset`` training digits, and the whole test set is evaluated at each
     epoch's end (``history.val_accuracy``). callback, callback_every: passed to ``train``
-    (the panel uses them to follow the run); probe: an AccuracyProbe recorded at the end.
+    (the panel uses them to follow the run); monitor: the GradientMonitor (default thresholds
+    if None).
     """
     (x_train, y_train), test = data
     subset = check_positive("subset", settings.subset, integer=True)
@@ -89,9 +90,6 @@ def run_settings(settings: TrainingSettings, data, *, callback=None, callback_ev
     history = train(net, x_train[:subset], y_train[:subset], settings.epochs, settings.batch_size, list(settings.lr),
                     validation_data=test, seed=settings.seed, monitor=monitor or True, callback=callback,
                     callback_every=callback_every, progress=False, verbose=False)
-    if probe is not None:
-        probe.step.append(history.check_step[-1] if history.check_step else 0)
-        probe.accuracy.append(net.accuracy(probe.x, probe.y))
     return net, history
 
 
@@ -254,8 +252,9 @@ class TrainingPanel(widgets.VBox):
     def _run(self, settings):
         try:
             net, history = run_settings(settings, self.data, callback=self._follow, callback_every=1,
-                                        probe=self.probe, monitor=self.monitor)
+                                        monitor=self.monitor)
             self.network, self.history = net, history
+            self.probe.measure(net, self._step)  # the accuracy at the very end
             diverged = history.stop_reason is not None and history.stop_reason.startswith("Training diverged")
             message = html.escape(describe_run(history, time.perf_counter() - self._started))
             self._draw(history, f"<span style='color:#b00020'>{message}</span>" if diverged else message)

@@ -165,7 +165,7 @@ def drive_the_slowdown_explorer(page, folder):
     assert "start a = 0.0180" in before  # w = b = -2: sigma(-4)
     explorer.locator(".widget-slider .noUi-handle").first.focus()  # "start w", from -2.0 in steps of 0.1
     page.keyboard.press("ArrowRight")
-    status = wait_for_status(page, explorer, r"start a = 0\.0198")  # sigma(-1.9 - 2): the kernel saw w = -1.9
+    wait_for_status(page, explorer, r"start a = 0\.0198")  # sigma(-1.9 - 2): the kernel saw w = -1.9
     assert image.get_attribute("src") != before_image
     explorer.locator(".widget-dropdown select").select_option(label="quadratic")
     wait_for_status(page, explorer, r"^start a = 0\.0198; quadratic: [^;]*$")  # one run now, not both
