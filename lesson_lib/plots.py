@@ -280,6 +280,19 @@ def plot_loss_comparison(histories, probes=None, *, smooth: int = 10, fig=None):
     return fig
 
 
+def _plot_update_ratios(ax, history, monitor, smooth):
+    """Each layer's update ratio per check (running mean over ``smooth`` checks) on a log axis,
+    with the monitor's "too large" and "too small" bounds as dashed lines."""
+    epochs = _check_epochs(history)
+    ratios = np.asarray(history.check_update_ratio)
+    for l, name in enumerate(history.layer_names):
+        if ratios.size:
+            ax.plot(epochs, _smooth(ratios[:, l], smooth), lw=1, label=name)
+    ax.axhline(monitor.too_large, color="tab:red", ls="--", lw=1, label="too large above")
+    ax.axhline(monitor.too_small, color="tab:gray", ls="--", lw=1, label="too small below")
+    ax.set(xlabel="epoch", yscale="log")
+
+
 def plot_gradient_sizes(history, *, monitor=None, smooth: int = 5, fig=None):
     """Per layer, over training: the mean |dC/dw| (left) and the update ratio
     lr * mean |dC/dw| / mean |w| (right), with the monitor's "too large" / "too small" bounds.
@@ -291,15 +304,13 @@ def plot_gradient_sizes(history, *, monitor=None, smooth: int = 5, fig=None):
     fig = _figure(fig, (11, 3.6))
     ax_size, ax_ratio = fig.subplots(1, 2)
     epochs = _check_epochs(history)
-    sizes, ratios = np.asarray(history.check_grad_size), np.asarray(history.check_update_ratio)
+    sizes = np.asarray(history.check_grad_size)
     for l, name in enumerate(history.layer_names):
         if sizes.size:
-            line, = ax_size.plot(epochs, _smooth(sizes[:, l], smooth), label=name)
-            ax_ratio.plot(epochs, _smooth(ratios[:, l], smooth), color=line.get_color(), label=name)
-    ax_ratio.axhline(monitor.too_large, color="tab:red", ls="--", lw=1, label="too large above")
-    ax_ratio.axhline(monitor.too_small, color="tab:gray", ls="--", lw=1, label="too small below")
+            ax_size.plot(epochs, _smooth(sizes[:, l], smooth), label=name)
+    _plot_update_ratios(ax_ratio, history, monitor, smooth)  # same colour order as the left panel
     ax_size.set(title="mean |dC/dw| per weight", xlabel="epoch", yscale="log")
-    ax_ratio.set(title="update ratio lr * mean|dC/dw| / mean|w|", xlabel="epoch", yscale="log")
+    ax_ratio.set(title="update ratio lr * mean|dC/dw| / mean|w|")
     ax_size.legend(fontsize=8)
     ax_ratio.legend(fontsize=8, loc="lower left")
     _layout(fig)
@@ -321,16 +332,11 @@ def plot_training_panel(history, probe=None, *, monitor=None, fig=None):
         ax_accuracy.plot(np.asarray(probe.step) / per_epoch, probe.accuracy, color="tab:green", label="probe digits")
     if history.val_accuracy:
         ax_accuracy.plot(history.epochs, history.val_accuracy, "o", color="black", label="test set, epoch end")
-    ratios = np.asarray(history.check_update_ratio)
-    for l, name in enumerate(history.layer_names):
-        if ratios.size:
-            ax_ratio.plot(epochs, ratios[:, l], lw=1, label=name)
-    ax_ratio.axhline(monitor.too_large, color="tab:red", ls="--", lw=1)
-    ax_ratio.axhline(monitor.too_small, color="tab:gray", ls="--", lw=1)
+    _plot_update_ratios(ax_ratio, history, monitor, smooth=1)
     ax_loss.set(title="loss", xlabel="epoch", yscale="log")
     ax_accuracy.set(title="accuracy", xlabel="epoch", ylim=(0, 1))
     ax_accuracy.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax_ratio.set(title="update ratio (dashed: note bounds)", xlabel="epoch", yscale="log")
+    ax_ratio.set(title="update ratio (dashed: note bounds)")
     for ax in (ax_loss, ax_accuracy, ax_ratio):
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, loc="best")

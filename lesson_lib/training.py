@@ -94,7 +94,7 @@ class History:
     ``check_output_delta_size`` (that mini-batch's mean |delta^L|). ``batch_size`` and
     ``batches_per_epoch`` turn a step count into epochs: ``step / batches_per_epoch``.
     ``notes`` holds the gradient-health notes; ``stop_reason`` says why training stopped early (None if it ran to
-    the end); ``lr`` the learning rates the run started with (a callback may change them).
+    the end) and ``diverged`` whether that was a divergence; ``lr`` the learning rates the run started with (a callback may change them).
     """
 
     layer_names: list
@@ -117,6 +117,7 @@ class History:
     check_output_delta_size: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     stop_reason: str | None = None
+    diverged: bool = False
 
     def epoch_line(self, i: int = -1) -> str:
         """One printable line for epoch i: loss and accuracies, rounded so it is reproducible."""
@@ -369,7 +370,7 @@ def _stop(history, state, reason, on_divergence, verbose, bar):
     message = (f"Training diverged in epoch {state.epoch}, batch {state.batch}: {reason}. "
                f"The learning rate (lr = {rates}) is too large for this network; "
                f"try a smaller one, e.g. {', '.join(f'{r / 10:g}' for r in state.lr)}.")
-    history.stop_reason = message
+    history.stop_reason, history.diverged = message, True
     if bar is not None:
         bar.close()
     if on_divergence == "raise":

@@ -43,7 +43,7 @@ from .losses import LOSSES
 from .network import INITIALIZATIONS, Network
 from .training import AccuracyProbe, GradientMonitor, History, train
 from .validation import check_positive
-from .widgets import _SLIDER, FigureExplorer, render_png
+from .widgets import _SLIDER, FigureExplorer, error_html, render_png
 
 HIDDEN_SIZES = (10, 20, 30, 50, 100, 200)
 BATCH_SIZES = (1, 2, 5, 10, 20, 50, 100, 200, 500)
@@ -95,7 +95,7 @@ def run_settings(settings: TrainingSettings, data, *, callback=None, callback_ev
 
 def describe_run(history: History, seconds: float | None = None) -> str:
     """One line on how a finished run ended: its test accuracy, or why it stopped."""
-    if history.stop_reason and history.stop_reason.startswith("Training diverged"):
+    if history.diverged:
         return history.stop_reason
     where = f"{history.epochs[-1]} epoch{'s' if history.epochs[-1] != 1 else ''}" if history.epochs else "no epoch"
     text = f"finished {where}"
@@ -255,11 +255,10 @@ class TrainingPanel(widgets.VBox):
                                         monitor=self.monitor)
             self.network, self.history = net, history
             self.probe.measure(net, self._step)  # the accuracy at the very end
-            diverged = history.stop_reason is not None and history.stop_reason.startswith("Training diverged")
-            message = html.escape(describe_run(history, time.perf_counter() - self._started))
-            self._draw(history, f"<span style='color:#b00020'>{message}</span>" if diverged else message)
+            message = describe_run(history, time.perf_counter() - self._started)
+            self._draw(history, error_html(message) if history.diverged else html.escape(message))
         except (ValueError, TypeError) as error:
-            self.status.value = f"<span style='color:#b00020'>{html.escape(str(error))}</span>"
+            self.status.value = error_html(error)
         finally:
             self._set_running(False)
 

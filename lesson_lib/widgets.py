@@ -41,6 +41,11 @@ def _format(values) -> str:
     return "[" + ", ".join(f"{v:.3f}" for v in np.ravel(values)) + "]"
 
 
+def error_html(message) -> str:
+    """A message for a status line, escaped and in red: how every widget shows bad input."""
+    return f"<span style='color:#b00020'>{html.escape(str(message))}</span>"
+
+
 def render_png(canvas: FigureCanvasAgg) -> bytes:
     """The canvas's figure as PNG bytes, for an ``ipywidgets.Image``.
 
@@ -102,7 +107,7 @@ class FigureExplorer(widgets.VBox):
         try:
             status = self.draw()
         except (ValueError, TypeError) as error:
-            self.status.value = f"<span style='color:#b00020'>{html.escape(str(error))}</span>"
+            self.status.value = error_html(error)
             return
         finally:
             self._drawing = False

@@ -102,6 +102,7 @@ def test_divergence_stops_with_a_message_naming_the_learning_rate(rng, capsys):
     net = ll.Network([4, 8, 3], hidden="relu", seed=0)
     history = ll.train(net, x * 100, y, 5, 10, 50.0, progress=False, monitor=ll.GradientMonitor(check_every=1))
     assert history.stop_reason.startswith("Training diverged in epoch 1")
+    assert history.diverged
     assert "lr = 50" in history.stop_reason and "try a smaller one, e.g. 5" in history.stop_reason
     assert history.stop_reason in capsys.readouterr().out
     assert all(np.isfinite(v) for v in history.loss)

@@ -84,6 +84,8 @@ def test_stop_ends_the_run_within_a_batch_or_two(small_data):
     pressed_at = seen["last"]
     history = panel.wait(60)
     assert history.stop_reason.startswith("stopped on request")
+    assert not history.diverged  # stopped, not diverged: the status line is not red
+    assert "#b00020" not in panel.status.value
     assert seen["last"] - pressed_at <= 2
     assert history.epochs[-1] < 30 and "stopped on request" in panel.status.value
 
