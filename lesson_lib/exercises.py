@@ -1,0 +1,407 @@
+"""Checkers for the coding exercises at the end of notebooks 01-07.
+
+Each exercise asks for one function (or, in notebook 06, a loss class). Its checker runs your
+code on fixed inputs, including the edge cases where a plain formula breaks (huge scores, an
+output of exactly 0, shapes that are not square), compares every result with the course's
+reference, and prints what it found:
+
+    ll.exercises.check_softmax(softmax)
+    softmax: all 5 checks passed.
+
+On the first mismatch it names the input, prints what was expected and what your code gave,
+and adds a hint. A stub that still raises NotImplementedError gets "not yet implemented"
+instead of a traceback, so the learner's notebook runs top to bottom as shipped.
+
+Use ``checker.grade(function)`` to get the result as a ``Feedback`` without printing it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .activations import log_softmax, sigmoid, softmax
+from .information import kl_divergence
+from .losses import LogLikelihoodLoss, Loss, one_hot
+
+# ---------------------------------------------------------------------------------------------
+# The machinery: cases, feedback, and one Exercise object per checker.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """One input to try: ``args`` are passed to the learner's function; ``shows`` describes them
+    in the feedback; ``hint`` is printed when this case fails and no sharper diagnosis applies;
+    ``batch`` is the number of examples n, if the inputs form a batch (to spot a sum that
+    should have been a mean)."""
+
+    shows: str
+    args: tuple
+    hint: str
+    batch: int | None = None
+
+
+@dataclass
+class Feedback:
+    """The outcome of a check: ``status`` is "passed", "failed" or "not implemented"."""
+
+    exercise: str
+    status: str
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    def __str__(self):
+        return self.message
+
+
+def _show(value) -> str:
+    value = np.asarray(value)
+    if value.size > 12:
+        return f"an array of shape {value.shape}"
+    return np.array2string(value, precision=4, suppress_small=True, separator=", ").replace("\n", "")
+
+
+def _compare(part: str, got, expected, case: Case) -> str | None:
+    """None if ``got`` matches ``expected``; otherwise what is wrong and a hint."""
+    label = f" ({part})" if part else ""
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return f"expected numbers{label}, got {type(got).__name__}. Hint: return a NumPy array or a float."
+    expected = np.asarray(expected, dtype=np.float64)
+    if got.shape != expected.shape:
+        if got.size == expected.size and got.shape == expected.shape[::-1] and got.ndim == 2:
+            return (f"expected shape {expected.shape}{label}, got {got.shape}: it looks transposed. "
+                    f"Hint: {case.hint}")
+        return f"expected shape {expected.shape}{label}, got {got.shape}. Hint: {case.hint}"
+    if np.allclose(got, expected, rtol=1e-5, atol=1e-7):
+        return None
+    text = f"expected {_show(expected)}{label}, got {_show(got)}. "
+    if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
+        return text + f"Your result has nan or inf. Hint: {case.hint}"
+    if case.batch and case.batch > 1 and np.allclose(got, expected * case.batch, rtol=1e-5, atol=1e-7):
+        return text + f"That is {case.batch} times too large: average over the batch (divide by n), do not sum."
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and np.allclose(got, expected.T, rtol=1e-5, atol=1e-7):
+        return text + f"That is the transpose of the answer. Hint: {case.hint}"
+    return text + f"Hint: {case.hint}"
+
+
+@dataclass
+class Exercise:
+    """A checker: ``reference(*case.args)`` is the right answer for each case; ``call(learners,
+    *case.args)`` runs the learner's code (by default ``learners(*args)``). Answers with several
+    parts (a tuple) are compared part by part, named by ``parts``."""
+
+    name: str
+    reference: Callable
+    cases: list
+    parts: tuple = ()
+    call: Callable = field(default=lambda learners, *args: learners(*args))
+
+    def grade(self, learners) -> Feedback:
+        """Run every case; return the first failure, or a pass."""
+        for case in self.cases:
+            args = tuple(np.array(arg, copy=True) if isinstance(arg, np.ndarray) else arg for arg in case.args)
+            try:
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore")
+                    got = self.call(learners, *args)
+            except NotImplementedError:
+                return Feedback(self.name, "not implemented",
+                                f"{self.name}: not yet implemented. Replace `raise NotImplementedError` with your "
+                                "code, then run this cell again.")
+            except Exception as error:  # the learner's bug, reported without a traceback
+                return Feedback(self.name, "failed", f"{self.name}: on {case.shows}, your code raised "
+                                f"{type(error).__name__}: {error}. Hint: {case.hint}")
+            expected = self.reference(*case.args)
+            pairs = list(zip(self.parts, got, expected)) if self.parts and isinstance(got, tuple) and \
+                len(got) == len(self.parts) else [("", got, expected)]
+            if self.parts and pairs[0][0] == "":
+                return Feedback(self.name, "failed", f"{self.name}: on {case.shows}, expected a tuple "
+                                f"({', '.join(self.parts)}), got {type(got).__name__}. Hint: return them both.")
+            for part, got_part, expected_part in pairs:
+                problem = _compare(part, got_part, expected_part, case)
+                if problem:
+                    return Feedback(self.name, "failed", f"{self.name}: on {case.shows}: {problem}")
+        return Feedback(self.name, "passed", f"{self.name}: all {len(self.cases)} checks passed.")
+
+    def __call__(self, learners) -> None:
+        print(self.grade(learners))
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 01: leaky ReLU.
+# ---------------------------------------------------------------------------------------------
+
+_rng = np.random.default_rng(2024)
+_Z_BATCH = np.round(_rng.standard_normal((3, 4)) * 3, 3)
+_BIG = np.array([[-1e4, -50.0, 0.0, 50.0, 1e4]])
+
+
+def _leaky_relu(z):
+    return np.where(z > 0, z, 0.01 * z)
+
+
+def _leaky_relu_prime(z):
+    return np.where(z > 0, 1.0, 0.01)
+
+
+_LEAKY_HINT = "leaky ReLU is z where z > 0 and 0.01 z elsewhere; np.where(z > 0, z, 0.01 * z) works on any shape"
+_LEAKY_PRIME_HINT = "the slope is 1 where z > 0 and 0.01 elsewhere (not 0: that is plain ReLU)"
+
+check_leaky_relu = Exercise("leaky_relu", _leaky_relu, [
+    Case("z = [-2, -0.5, 0.5, 2]", (np.array([-2.0, -0.5, 0.5, 2.0]),), _LEAKY_HINT),
+    Case(f"a batch z of shape {_Z_BATCH.shape}", (_Z_BATCH,), _LEAKY_HINT),
+    Case(f"z = {_show(_BIG)}", (_BIG,), _LEAKY_HINT),
+])
+"""Notebook 01: ``leaky_relu(z)`` = max(0.01 z, z), element-wise, any shape."""
+
+check_leaky_relu_prime = Exercise("leaky_relu_prime", _leaky_relu_prime, [
+    Case("z = [-2, -0.5, 0.5, 2]", (np.array([-2.0, -0.5, 0.5, 2.0]),), _LEAKY_PRIME_HINT),
+    Case(f"a batch z of shape {_Z_BATCH.shape}", (_Z_BATCH,), _LEAKY_PRIME_HINT),
+    Case("z = [[-10000, -50, 50, 10000]]", (np.array([[-1e4, -50.0, 50.0, 1e4]]),), _LEAKY_PRIME_HINT),
+])
+"""Notebook 01: ``leaky_relu_prime(z)``, the slope: 1 where z > 0, 0.01 where z < 0."""
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 02: the output delta of cross-entropy, and a neuron's gradient.
+# ---------------------------------------------------------------------------------------------
+
+
+def _delta_case(z, y, shows):
+    z = np.array(z, dtype=np.float64)
+    return Case(shows, (z, sigmoid(z), np.array(y, dtype=np.float64)),
+                "with a sigmoid output and cross-entropy, delta = dC/dz = a - y: sigma'(z) cancels, so do not "
+                "multiply by it")
+
+
+def _cross_entropy_delta(z, a, y):
+    return a - y
+
+
+check_cross_entropy_delta = Exercise("cross_entropy_delta", _cross_entropy_delta, [
+    _delta_case([[0.5], [-1.0], [2.0]], [[1.0], [0.0], [1.0]], "z = [[0.5], [-1], [2]], y = [[1], [0], [1]]"),
+    _delta_case([[-8.0, 8.0]], [[1.0, 0.0]], "a saturated, badly wrong output z = [[-8, 8]], y = [[1, 0]]"),
+])
+"""Notebook 02: ``cross_entropy_delta(z, a, y)`` for sigmoid outputs a = sigma(z); all (n, k)."""
+
+
+def _neuron_gradient(x, y, w, b):
+    a = sigmoid(x @ w + b)
+    error = (a - y) / x.shape[0]
+    return x.T @ error, float(np.sum(error))
+
+
+_x_neuron = np.round(_rng.standard_normal((5, 3)), 3)
+_NEURON_HINT = ("with z = x @ w + b and a = sigmoid(z), the mean cross-entropy has dC/dw = x.T @ (a - y) / n and "
+                "dC/db = mean(a - y): no sigma'(z)")
+check_neuron_gradient = Exercise("neuron_gradient", _neuron_gradient, [
+    Case("x of shape (5, 3), y = [1, 0, 1, 1, 0], w = [0.5, -1, 2], b = 0.1",
+         (_x_neuron, np.array([1.0, 0, 1, 1, 0]), np.array([0.5, -1.0, 2.0]), 0.1), _NEURON_HINT, batch=5),
+    Case("one saturated example x = [[4, 4, 4]], y = [1], w = [-1, -1, -1], b = 0",
+         (np.array([[4.0, 4.0, 4.0]]), np.array([1.0]), np.array([-1.0, -1.0, -1.0]), 0.0), _NEURON_HINT, batch=1),
+], parts=("dC/dw", "dC/db"))
+"""Notebook 02: ``neuron_gradient(x, y, w, b)`` -> (dC/dw (m,), dC/db) for one sigmoid neuron with
+mean cross-entropy over a batch x (n, m), y (n,)."""
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 03: binary cross-entropy and KL divergence.
+# ---------------------------------------------------------------------------------------------
+
+
+def _binary_cross_entropy(a, y):
+    a = np.clip(a, 1e-12, 1 - 1e-12)
+    return float(-np.mean(y * np.log(a) + (1 - y) * np.log1p(-a)))
+
+
+_BCE_HINT = "C = -mean(y ln a + (1 - y) ln(1 - a)) over the n examples"
+check_binary_cross_entropy = Exercise("binary_cross_entropy", _binary_cross_entropy, [
+    Case("a = [0.99, 0.01, 0.5], y = [1, 1, 0]", (np.array([0.99, 0.01, 0.5]), np.array([1.0, 1.0, 0.0])), _BCE_HINT,
+         batch=3),
+    Case("a = [0.9, 0.2, 0.7, 0.4], y = [1, 0, 1, 0]", (np.array([0.9, 0.2, 0.7, 0.4]), np.array([1.0, 0, 1, 0])),
+         _BCE_HINT, batch=4),
+    Case("outputs exactly right, a = [1, 0], y = [1, 0]", (np.array([1.0, 0.0]), np.array([1.0, 0.0])),
+         "a perfect output costs 0, but 0 * ln 0 is nan in NumPy: clip a to [1e-12, 1 - 1e-12] first, or use "
+         "np.where to take only the log you need", batch=2),
+])
+"""Notebook 03: ``binary_cross_entropy(a, y)`` -> the mean over n examples; a, y shaped (n,)."""
+
+
+_KL_HINT = "KL(p||q) = sum_j p_j ln(p_j / q_j); the first argument, p, weights the sum"
+check_kl_divergence = Exercise("kl_divergence", lambda p, q: float(kl_divergence(p, q)), [
+    Case("p = [0.3, 0.7], q = [0.6, 0.4]", (np.array([0.3, 0.7]), np.array([0.6, 0.4])), _KL_HINT),
+    Case("p = [0.1, 0.2, 0.7], q = [0.5, 0.25, 0.25]", (np.array([0.1, 0.2, 0.7]), np.array([0.5, 0.25, 0.25])),
+         _KL_HINT),
+    Case("a one-hot p = [0, 1, 0], q = [0.2, 0.5, 0.3]", (np.array([0.0, 1.0, 0.0]), np.array([0.2, 0.5, 0.3])),
+         "terms with p_j = 0 count as 0 (0 ln 0 = 0), but NumPy gives nan: sum only where p > 0"),
+])
+"""Notebook 03: ``kl_divergence(p, q)`` -> float, for distributions p, q shaped (k,)."""
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 04: softmax and log-softmax over a batch.
+# ---------------------------------------------------------------------------------------------
+
+_SCORES = np.array([[1.0, 5.0, 3.0], [0.0, 0.0, 0.0], [-2.0, 4.0, 1.0], [2.0, 1.0, 0.5]])
+_ROWS_HINT = "normalize each row (one example per row): sum with axis=1, keepdims=True"
+_SOFTMAX_CASES = [
+    Case("z = [[1, 5, 3]]", (np.array([[1.0, 5.0, 3.0]]),),
+         "a_j = e^(z_j) / sum_k e^(z_k), so each row sums to 1: sum with axis=1, keepdims=True"),
+    Case("a batch of 4 rows, z = " + _show(_SCORES), (_SCORES,), _ROWS_HINT),
+    Case("huge scores z = [[1000, 0, -1000]]", (np.array([[1000.0, 0.0, -1000.0]]),),
+         "e^1000 overflows: subtract each row's max before exp (it cancels in the ratio)"),
+    Case("z = [[-1000, -1001, -1002]]", (np.array([[-1000.0, -1001.0, -1002.0]]),),
+         "e^-1000 underflows to 0 and 0/0 is nan: subtract each row's max before exp"),
+    Case("a 3 x 3 batch z = [[1, 2, 3], [3, 0, 0], [0, 0, 9]]", (np.array([[1.0, 2, 3], [3, 0, 0], [0, 0, 9]]),),
+         _ROWS_HINT),
+]
+check_softmax = Exercise("softmax", softmax, _SOFTMAX_CASES)
+"""Notebook 04: ``softmax(z)`` for a batch z (n, k) -> a (n, k), each row summing to 1."""
+
+check_log_softmax = Exercise("log_softmax", log_softmax, [
+    *_SOFTMAX_CASES[:2],
+    Case("huge gaps z = [[1000, 0, -1000]]", (np.array([[1000.0, 0.0, -1000.0]]),),
+         "ln(softmax) gives ln 0 = -inf here; use ln a_j = (z_j - m) - ln sum_k e^(z_k - m) with m the row max"),
+    _SOFTMAX_CASES[3],
+    _SOFTMAX_CASES[4],
+])
+"""Notebook 04: ``log_softmax(z)`` for a batch z (n, k) -> ln a (n, k), finite for any finite z."""
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 05: one layer's mini-batch gradient.
+# ---------------------------------------------------------------------------------------------
+
+
+def _layer_gradients(a_prev, delta):
+    n = a_prev.shape[0]
+    return a_prev.T @ delta / n, delta.sum(axis=0) / n
+
+
+_LAYER_HINT = "dC/dW = a_prev.T @ delta / n has W's shape (n_in, n_out); dC/db = delta.mean(axis=0)"
+_a4 = np.round(_rng.uniform(0, 1, (4, 3)), 3)
+_d4 = np.round(_rng.standard_normal((4, 2)), 3)
+_a6 = np.round(_rng.uniform(0, 1, (6, 2)), 3)
+_d6 = np.round(_rng.standard_normal((6, 2)), 3)
+check_layer_gradients = Exercise("layer_gradients", _layer_gradients, [
+    Case("a_prev of shape (4, 3), delta of shape (4, 2)", (_a4, _d4), _LAYER_HINT, batch=4),
+    Case("a_prev of shape (6, 2), delta of shape (6, 2)", (_a6, _d6), _LAYER_HINT, batch=6),
+    Case("one example, a_prev = [[1, 2, 3]], delta = [[0.5, -1]]", (np.array([[1.0, 2, 3]]), np.array([[0.5, -1.0]])),
+         _LAYER_HINT, batch=1),
+], parts=("dC/dW", "dC/db"))
+"""Notebook 05: ``layer_gradients(a_prev, delta)`` -> (dC/dW (n_in, n_out), dC/db (n_out,)) for a
+mini-batch: a_prev (n, n_in), delta (n, n_out)."""
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 06: the course's task, a softmax + log-likelihood loss class for the MNIST demo.
+# ---------------------------------------------------------------------------------------------
+
+
+def _loss_case(z, labels, shows, hint, batch):
+    z = np.array(z, dtype=np.float64)
+    return Case(shows, (z, softmax(z), one_hot(labels, z.shape[1], dtype=np.float64)), hint, batch=batch)
+
+
+def _reference_loss(z, a, y):
+    return LogLikelihoodLoss().value(a, y, z), a - y
+
+
+def _call_loss(loss_class, z, a, y):
+    loss = loss_class()
+    return float(loss.value(a, y)), np.asarray(loss.delta(z, a, y))
+
+
+_LOSS_HINT = ("value = -mean over the batch of sum_j y_j ln a_j; delta = a - y (the softmax Jacobian cancels: no "
+              "a(1 - a) factor)")
+check_log_likelihood_loss = Exercise("LogLikelihood", _reference_loss, [
+    _loss_case([[1.0, 5.0, 3.0], [2.0, 0.0, -1.0]], [1, 0], "z = [[1, 5, 3], [2, 0, -1]], labels [1, 0]", _LOSS_HINT, 2),
+    _loss_case(np.round(_rng.standard_normal((5, 10)) * 4, 3), [3, 1, 4, 1, 5], "a batch of 5 digits' scores (5, 10)",
+               _LOSS_HINT, 5),
+    _loss_case([[40.0, -800.0, 0.0]], [0], "a confident right answer with an output of exactly 0, z = [[40, -800, 0]]",
+               "0 * ln 0 is nan in NumPy: take ln of the true class's output only, or clip a to [1e-12, 1]", 1),
+], parts=("value", "delta"), call=_call_loss)
+"""Notebook 06: a class with ``value(a, y)`` (mean loss, float) and ``delta(z, a, y)`` (n, k), for
+softmax outputs a (n, k) and one-hot targets y (n, k)."""
+
+
+class _LearnersLoss(Loss):
+    """Adapts a learner's loss class to lesson_lib's Loss, so Network can train with it."""
+
+    activation = LogLikelihoodLoss.activation
+
+    def __init__(self, loss_class):
+        self.learners = loss_class()
+        self.name = loss_class.__name__
+
+    def _value(self, a, y, z):
+        return float(self.learners.value(a, one_hot(y, a.shape[1], dtype=a.dtype) if y.ndim == 1 else y))
+
+    def _delta(self, z, a, y):
+        y = one_hot(y, a.shape[1], dtype=a.dtype) if y.ndim == 1 else y
+        return np.array(self.learners.delta(z, a, y), dtype=a.dtype, copy=True)
+
+
+def train_demo_with(loss_class, *, epochs: int = 3, n_train: int = 10_000, lr=(3.0, 0.1), seed: int = 0):
+    """The course's task: train the 784-30-10 MNIST demo with your loss class and print the loss.
+
+    Checks ``loss_class`` first (``check_log_likelihood_loss``); only a loss that passes is
+    trained with: a sigmoid hidden layer of 30, a softmax output, the scaled start, mini-batches
+    of 10, learning rates ``lr`` (hidden, output), on the first ``n_train`` training digits.
+    Prints one line per epoch (mean loss over the training digits, which should fall by less
+    and less) and any gradient notes; returns the Network, or None if the loss is not ready.
+    """
+    from .data import load_mnist
+    from .network import Network
+    from .training import train
+
+    feedback = check_log_likelihood_loss.grade(loss_class)
+    if not feedback.passed:
+        print(feedback)
+        print("Fix the loss class first; the demo trains only with a loss that passes the check.")
+        return None
+    (x_train, y_train), (x_test, y_test) = load_mnist(n_train=n_train)
+    net = Network([784, 30, 10], loss=_LearnersLoss(loss_class), seed=seed)
+    history = train(net, x_train, y_train, epochs=epochs, batch_size=10, lr=list(lr), seed=seed, progress=False)
+    print(f"test accuracy after {len(history.epochs)} epochs: {net.accuracy(x_test, y_test):.2%}")
+    return net
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 07: renumbering the classes.
+# ---------------------------------------------------------------------------------------------
+
+
+def _permute_output_layer(weights, biases, perm):
+    order = np.argsort(perm)  # new class c was old class order[c]
+    return weights[:, order], biases[order]
+
+
+_PERMUTE_HINT = ("class j becomes class perm[j], so column perm[j] of the new weights is column j of the old: "
+                 "new[:, perm] = old, or new = old[:, np.argsort(perm)]; weights keep their shape (n_hidden, k)")
+_w3 = np.round(_rng.standard_normal((4, 3)), 3)
+_w5 = np.round(_rng.standard_normal((2, 5)), 3)
+check_permute_output_layer = Exercise("permute_output_layer", _permute_output_layer, [
+    Case("weights (4, 3), biases [0.1, 0.2, 0.3], perm = [1, 2, 0]", (_w3, np.array([0.1, 0.2, 0.3]), np.array([1, 2, 0])),
+         _PERMUTE_HINT),
+    Case("weights (2, 5), biases [1, 2, 3, 4, 5], perm = [3, 0, 4, 1, 2]",
+         (_w5, np.arange(1.0, 6.0), np.array([3, 0, 4, 1, 2])), _PERMUTE_HINT),
+    Case("weights (4, 3), the identity perm = [0, 1, 2]", (_w3, np.array([0.1, 0.2, 0.3]), np.array([0, 1, 2])),
+         _PERMUTE_HINT),
+], parts=("weights", "biases"))
+"""Notebook 07: ``permute_output_layer(weights, biases, perm)`` -> the output layer of a network
+whose class j is called perm[j]: weights (n_hidden, k), biases (k,)."""
+
+CHECKERS = {
+    "01": [check_leaky_relu, check_leaky_relu_prime],
+    "02": [check_cross_entropy_delta, check_neuron_gradient],
+    "03": [check_binary_cross_entropy, check_kl_divergence],
+    "04": [check_softmax, check_log_softmax],
+    "05": [check_layer_gradients],
+    "06": [check_log_likelihood_loss],
+    "07": [check_permute_output_layer],
+}
+"""The checkers of each notebook, by the notebook's number."""
