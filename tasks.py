@@ -3,6 +3,7 @@
 
     python3 tasks.py lab      # set up .venv (first time only), then open JupyterLab on notebooks/
     python3 tasks.py test     # set up .venv (first time only), then run the whole test suite
+    python3 tasks.py exercises [NN ...]   # rebuild the learner's exercises from notebooks/solutions/ and run both
     python3 tasks.py bench    # the speed benchmark (benchmarks/README.md); "bench widgets": widget redraw times;
                               # "bench notebooks": each notebook's peak kernel memory and run time
 
@@ -78,7 +79,11 @@ def bench(args) -> int:
     return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_epoch.py"), *args], cwd=ROOT)
 
 
-COMMANDS = {"lab": lab, "test": test, "bench": bench}
+def exercises(args) -> int:
+    return subprocess.call([str(PYTHON), str(ROOT / "tools" / "build_exercises.py"), *args], cwd=ROOT, env=course_env())
+
+
+COMMANDS = {"lab": lab, "test": test, "bench": bench, "exercises": exercises}
 
 
 def main() -> int:

@@ -4,7 +4,7 @@ Notation everywhere: z weighted input, a activation, y target, delta error term 
 Arrays hold one example per row: a batch of n examples with k features is shaped (n, k).
 """
 
-from . import descent, inspection, plots
+from . import descent, exercises, inspection, normalizations, plots
 from .activations import (ACTIVATIONS, HIDDEN_ACTIVATIONS, activation_at, identity, identity_prime, log_softmax, relu,
                           relu_prime, sigmoid, sigmoid_prime, softmax, softmax_jacobian, tanh, tanh_prime)
 from .data import MnistFileError, load_mnist
@@ -20,7 +20,7 @@ from .training import AccuracyProbe, GradientMonitor, GradientNote, History, Tra
 __version__ = "0.1.0"
 
 __all__ = [
-    "descent", "inspection", "plots",
+    "descent", "exercises", "inspection", "normalizations", "plots",
     "ACTIVATIONS", "HIDDEN_ACTIVATIONS", "activation_at", "identity", "identity_prime", "log_softmax", "relu", "relu_prime", "sigmoid", "sigmoid_prime",
     "softmax", "softmax_jacobian", "tanh", "tanh_prime",
     "MnistFileError", "load_mnist", "one_hot",

@@ -70,3 +70,27 @@ def output_z_summary(net: Network, x) -> dict:
     z = zs[-1]
     return {"min": float(z.min()), "max": float(z.max()), "mean_abs": float(np.mean(np.abs(z))),
             "saturated": float(np.mean(np.abs(z) > 5))}
+
+
+def layer_gradient_sizes(net: Network, x, y) -> list:
+    """Mean |dC/dw| over the weights of each layer, first hidden layer first, on the batch (x, y).
+
+    x (n, features), y labels (n,) or targets (n, k). A layer whose number is far below the
+    output layer's learns correspondingly slower at the same learning rate.
+    """
+    weight_gradients, _ = net.gradients(x, y)
+    return [float(np.mean(np.abs(g))) for g in weight_gradients]
+
+
+def saturated_fraction(net: Network, x, slope_below: float = 0.01) -> list:
+    """For each hidden layer, the fraction of (example, unit) pairs whose slope f'(z) is below
+    ``slope_below``: units that pass back less than that share of the gradient.
+
+    For the sigmoid, slope < 0.01 means |z| > 4.6; for tanh |z| > 3.0; for ReLU, z <= 0.
+    x: (n, features). Returns one float per hidden layer (an empty list with no hidden layer).
+    """
+    if not slope_below > 0:
+        raise ValueError(f"slope_below: expected a positive number, got {slope_below!r}")
+    _, activations = net.forward_all(x)
+    slope = net.hidden.derivative_from_output
+    return [float(np.mean(slope(a) < slope_below)) for a in activations[1:-1]]

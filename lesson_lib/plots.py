@@ -411,3 +411,51 @@ def plot_first_layer_weights(weights, count: int = 30, columns: int = 10, fig=No
             ax.set_title(str(i), fontsize=7)
     _layout(fig)
     return fig
+
+
+def plot_depth_comparison(gradient_sizes, accuracies, *, size_label="mean |dC/dw| / mean |w|", fig=None):
+    """Notebook 07, question 1: how deep sigmoid networks and their remedies compare.
+
+    gradient_sizes: dict label -> a gradient size per weight layer at the start (first hidden
+    layer first; ``size_label`` says which), drawn as grouped bars on a log scale; accuracies: dict label -> test accuracy after
+    each epoch (epoch 0 = the start), drawn as lines.
+    """
+    fig = _figure(fig, (12, 3.8))
+    ax_sizes, ax_accuracy = fig.subplots(1, 2)
+    width = 0.8 / max(len(gradient_sizes), 1)
+    for i, (label, sizes) in enumerate(gradient_sizes.items()):
+        layers = np.arange(len(sizes))
+        ax_sizes.bar(layers + (i - (len(gradient_sizes) - 1) / 2) * width, sizes, width, label=label)
+        ax_accuracy.plot(np.arange(len(accuracies[label])), accuracies[label], "o-", label=label)
+    n_layers = len(next(iter(gradient_sizes.values()), []))
+    ax_sizes.set_xticks(np.arange(n_layers), [f"hidden {l + 1}" for l in range(n_layers - 1)] + ["output"])
+    ax_sizes.set(title=f"at the start: {size_label}", yscale="log")
+    ax_accuracy.set(title="test accuracy after each epoch", xlabel="epoch")
+    ax_accuracy.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax_sizes.legend(fontsize=8)
+    _layout(fig)
+    return fig
+
+
+def plot_normalizations(names, gaps, levels=(0.0, 10.0), n_classes: int = 10, fig=None):
+    """Notebook 07, question 2: the probability each normalization gives the top class when its
+    score exceeds the other n_classes - 1 scores (all equal to ``level``) by ``gap``; one line
+    per normalization and level (solid: the first level, dashed: the second)."""
+    from .normalizations import normalize
+
+    gaps = as_float_array("gaps", gaps, ndim=1)
+    fig = _figure(fig, (6.5, 3.8))
+    ax = fig.subplots()
+    for name in names:
+        color = None
+        for level, style in zip(levels, ["-", "--"]):
+            z = np.full((len(gaps), n_classes), float(level))
+            z[:, 0] += gaps
+            line, = ax.plot(gaps, normalize(name, z)[:, 0], style, color=color,
+                            label=f"{name}, others at {level:g}")
+            color = line.get_color()
+    ax.axhline(1.0 / n_classes, color="grey", lw=0.8)
+    ax.set(xlabel="score gap to the other classes", ylabel="probability of the top class", ylim=(0, 1.02))
+    ax.legend(fontsize=7, ncol=2)
+    _layout(fig)
+    return fig

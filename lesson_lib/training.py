@@ -239,7 +239,8 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
     evaluate_training : compute loss and accuracy over the whole training set after each epoch
         (False skips that pass, and ``loss`` and ``train_accuracy`` then hold nan; the benchmark
         uses it to time SGD alone). Validation data, if given, is always evaluated.
-    explode_factor : stop when a checked batch's loss exceeds this many times the first one
+    explode_factor : stop when a checked batch's loss exceeds this many times the loss at the start
+        (measured on the first 1,000 examples)
     on_divergence : "stop" (print why, return the history so far) or "raise"
         (TrainingDiverged)
     """
@@ -281,7 +282,10 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
     state = TrainingState(network=net, history=history, lr=list(lrs), n_batches=n_batches)
     rng = np.random.default_rng(seed)
     bar = _progress_bar(epochs * n_batches) if progress else None
-    first_loss, step, last_callback_step = None, 0, -1
+    # the yardstick for "the loss exploded": the loss at the start, on up to 1,000 training examples
+    # (a single mini-batch would be a noisy yardstick, and a tiny one when training resumes)
+    start_loss = net._loss_value(x[:1000], y_rows[:1000])
+    step, last_callback_step = 0, -1
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and reported below
             for epoch in range(1, epochs + 1):
@@ -314,9 +318,7 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
                         history.check_lr.append(list(rates))
                         history.check_output_delta_size.append(output_delta_size)
                         epoch_checks.append((sizes, output_delta_size, ratios))
-                        if first_loss is None:
-                            first_loss = batch_loss
-                        reason = _divergence(batch_loss, sizes, first_loss, explode_factor)
+                        reason = _divergence(batch_loss, sizes, start_loss, explode_factor)
                         if reason:
                             _stop(history, state, reason, on_divergence, verbose, bar)
                             return history
@@ -356,12 +358,12 @@ def _progress_bar(total):
     return tqdm(total=total, unit="batch", leave=False)
 
 
-def _divergence(batch_loss, sizes, first_loss, explode_factor):
+def _divergence(batch_loss, sizes, start_loss, explode_factor):
     if not math.isfinite(batch_loss) or not all(math.isfinite(s) for s in sizes):
         return "the loss or a gradient became NaN or infinite"
-    if batch_loss > explode_factor * max(first_loss, 1e-3):
+    if batch_loss > explode_factor * max(start_loss, 1e-3):
         return (f"the loss exploded: a mini-batch loss of {batch_loss:.4g} is over {explode_factor:g} "
-                f"times the first one ({first_loss:.4g})")
+                f"times the loss at the start ({start_loss:.4g})")
     return None
 
 

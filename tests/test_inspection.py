@@ -47,3 +47,28 @@ def test_output_z_summary_reports_the_range_of_the_weighted_inputs(rng):
     z = net.forward_all(x)[0][-1]
     assert summary["min"] == pytest.approx(z.min()) and summary["max"] == pytest.approx(z.max())
     assert summary["saturated"] == pytest.approx(np.mean(np.abs(z) > 5))
+
+
+def test_layer_gradient_sizes_are_the_mean_absolute_gradient_per_layer():
+    net = ll.Network([5, 4, 3, 2], seed=1, dtype=np.float64)
+    x = np.random.default_rng(0).random((7, 5))
+    y = np.array([0, 1, 1, 0, 1, 0, 0])
+    sizes = ll.inspection.layer_gradient_sizes(net, x, y)
+    weight_gradients, _ = net.gradients(x, y)
+    assert sizes == [pytest.approx(np.abs(g).mean()) for g in weight_gradients]
+    assert len(sizes) == 3
+
+
+def test_saturated_fraction_counts_units_with_a_flat_slope():
+    net = ll.Network([2, 3, 2], seed=0, dtype=np.float64)
+    net.weights[0][:] = 0.0
+    net.biases[0][:] = [0.0, 5.0, -10.0]  # slopes 0.25, 0.0066, 0.000045: two of three saturated
+    x = np.zeros((4, 2))
+    assert ll.inspection.saturated_fraction(net, x) == [pytest.approx(2 / 3)]
+    assert ll.inspection.saturated_fraction(net, x, slope_below=0.001) == [pytest.approx(1 / 3)]
+    relu = ll.Network([2, 3, 2], hidden="relu", seed=0, dtype=np.float64)
+    relu.weights[0][:] = 0.0
+    relu.biases[0][:] = [1.0, -1.0, 0.0]
+    assert ll.inspection.saturated_fraction(relu, x) == [pytest.approx(2 / 3)]
+    with pytest.raises(ValueError, match="slope_below"):
+        ll.inspection.saturated_fraction(net, x, slope_below=0)

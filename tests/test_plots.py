@@ -75,3 +75,21 @@ def test_confusion_mistakes_and_weights_figures(rng):
     assert sum(1 for ax in fig.axes if ax.images) == 12
     with pytest.raises(ValueError, match=r"weights: expected the first layer's weights shaped \(784, hidden\)"):
         ll.plots.plot_first_layer_weights(np.zeros((10, 3)))
+
+
+def test_plot_depth_comparison_draws_the_given_numbers():
+    fig = ll.plots.plot_depth_comparison({"a": [1e-4, 1e-2], "b": [1e-3, 1e-1]}, {"a": [0.1, 0.5], "b": [0.1, 0.9]})
+    bars, lines = fig.axes[0].patches, fig.axes[1].lines
+    assert sorted(bar.get_height() for bar in bars) == [1e-4, 1e-3, 1e-2, 1e-1]
+    assert [list(line.get_ydata()) for line in lines] == [[0.1, 0.5], [0.1, 0.9]]
+    matplotlib.pyplot.close(fig)
+
+
+def test_plot_normalizations_shows_each_normalizations_top_probability():
+    fig = ll.plots.plot_normalizations(["exp", "sigmoid"], [0.0, 2.0], levels=(0.0, 10.0), n_classes=10)
+    lines = fig.axes[0].lines[:4]
+    exp_level0 = lines[0].get_ydata()
+    np.testing.assert_allclose(exp_level0, [0.1, np.exp(2) / (np.exp(2) + 9)])
+    np.testing.assert_allclose(lines[1].get_ydata(), exp_level0)  # exp: the level does not matter
+    assert lines[3].get_ydata()[1] < 0.11  # sigmoids at level 10 are all near 1: no confidence from a gap
+    matplotlib.pyplot.close(fig)

@@ -213,3 +213,17 @@ def test_accuracy_probe_records_the_accuracy_as_training_goes(rng):
     assert probe.step == [5, 10, 15, 20, 25, 30, 35, 40]  # every 5 updates; epoch ends coincide
     assert probe.accuracy[-1] == net.accuracy(x[:50], y[:50])
     assert probe.accuracy[-1] > probe.accuracy[0]
+
+
+def test_resuming_training_epoch_by_epoch_is_not_mistaken_for_divergence(capsys):
+    # The yardstick for an exploding loss is the loss at the start of the call on 1,000 examples. A
+    # single first mini-batch made a poor one: when training resumed, a lucky easy batch of 10 was
+    # tiny, and an ordinary batch 20 times larger stopped a healthy run as "diverged".
+    (x, y), _ = ll.load_mnist(n_train=10000)
+    net = ll.Network([784, 30, 30, 30, 10], loss="quadratic", init="classic", seed=0)
+    for epoch in range(5):
+        history = ll.train(net, x, y, epochs=1, batch_size=10, lr=3.0, seed=epoch, progress=False, verbose=False,
+                           monitor=False, evaluate_training=False)
+        assert not history.diverged, history.stop_reason
+    assert "diverged" not in capsys.readouterr().out
+    assert net.accuracy(x[:2000], y[:2000]) > 0.8
