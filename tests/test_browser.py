@@ -32,7 +32,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 CHROMIUM = os.environ.get("LESSON_LIB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 HOW_TO_INSTALL = "install it with `apt-get install chromium` (Debian/Ubuntu) and `pip install playwright`"
 # widget images each notebook must show once run: one per explorer; 06 has the panel and the pad
-WIDGET_IMAGES = {"00_start_here": 0, "06_mnist_demo": 2}
+WIDGET_IMAGES = {"00_start_here": 0, "06_mnist_demo": 2, "07_open_questions": 0}
 
 try:
     from playwright.sync_api import sync_playwright

@@ -2,15 +2,24 @@
 that running cannot see): the section template, committed outputs with no errors or stderr,
 and NBVAL_IGNORE_OUTPUT on the widget cells and nowhere else."""
 
+import importlib.util
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+from lesson_lib import exercises
+
+ROOT = Path(__file__).parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 LESSONS = [path for path in NOTEBOOKS if not path.name.startswith("00")]
+SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("[0-9][0-9]_*.ipynb"))
 IGNORE = "# NBVAL_IGNORE_OUTPUT"
+
+_spec = importlib.util.spec_from_file_location("build_exercises", ROOT / "tools" / "build_exercises.py")
+build_exercises = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build_exercises)
 
 
 def load(path):
@@ -20,11 +29,11 @@ def load(path):
 def test_the_lessons_exist():
     names = [path.stem for path in LESSONS]
     for expected in ["01_activation_functions", "02_learning_slowdown", "03_cross_entropy",
-                     "04_softmax_gradient", "05_gradient_descent", "06_mnist_demo"]:
+                     "04_softmax_gradient", "05_gradient_descent", "06_mnist_demo", "07_open_questions"]:
         assert expected in names
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
 def test_committed_outputs_have_no_errors_or_stderr(path):
     notebook = load(path)
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
@@ -46,8 +55,9 @@ def test_lessons_follow_the_section_template(path):
     glossary = text.split("## Glossary · 术语表")[1].strip().split("\n\n")[0]
     rows = [line for line in glossary.splitlines() if line.startswith("| ") and "---" not in line][1:]
     assert len(rows) >= 5 and all(re.search(r"[\u4e00-\u9fff]", row) for row in rows)
-    exercises = text.split("## Exercises")[1]
-    assert 2 <= len(re.findall(r"^\d+\. ", exercises, flags=re.M)) <= 4
+    section = text.split("## Exercises")[1]
+    numbers = [int(n) for n in re.findall(r"^(?:### )?(\d+)\. ", section, flags=re.M)]
+    assert numbers == list(range(1, len(numbers) + 1)) and 3 <= len(numbers) <= 6, numbers
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
@@ -58,3 +68,35 @@ def test_only_widget_cells_ignore_their_output(path):
         shows_widget = re.search(r"^(\w+ = )?\w+(Explorer|Panel|Pad)\(", cell.source, flags=re.M) is not None
         ignored = cell.source.startswith(IGNORE) or "nbval-ignore-output" in cell.metadata.get("tags", [])
         assert ignored == shows_widget, f"{path.name}: {'unmarked widget' if shows_widget else 'ignored'} cell:\n{cell.source[:80]}"
+
+
+def outputs_of(cell):
+    return "".join(output.get("text", "") for output in cell.outputs if output.output_type == "stream")
+
+
+def test_every_lesson_has_a_solutions_notebook():
+    assert [path.name for path in SOLUTIONS] == [path.name for path in LESSONS]
+
+
+@pytest.mark.parametrize("solutions_path", SOLUTIONS, ids=lambda p: p.stem)
+def test_the_lessons_exercises_are_built_from_its_solutions(solutions_path):
+    # the exercise section of the lesson is exactly what `tasks.py exercises` makes of the solutions
+    lesson = load(build_exercises.lesson_path(solutions_path))
+    built = build_exercises.exercise_cells(load(solutions_path))
+    shipped = lesson.cells[build_exercises.exercises_start(lesson):]
+    assert [(c.cell_type, c.source) for c in shipped] == [(c.cell_type, c.source) for c in built], \
+        f"run `python3 tasks.py exercises {solutions_path.name[:2]}`"
+
+
+@pytest.mark.parametrize("solutions_path", SOLUTIONS, ids=lambda p: p.stem)
+def test_stubs_say_not_yet_implemented_and_solutions_pass_every_checker(solutions_path):
+    number = solutions_path.name[:2]
+    lesson = load(build_exercises.lesson_path(solutions_path))
+    start = build_exercises.exercises_start(lesson)
+    learner_output = "".join(outputs_of(c) for c in lesson.cells[start:] if c.cell_type == "code")
+    solution_output = "".join(outputs_of(c) for c in load(solutions_path).cells if c.cell_type == "code")
+    for checker in exercises.CHECKERS[number]:
+        assert f"{checker.name}: not yet implemented." in learner_output
+        assert f"{checker.name}: all {len(checker.cases)} checks passed." in solution_output
+    assert "BEGIN SOLUTION" not in "".join(c.source for c in lesson.cells)
+    assert "Traceback" not in learner_output + solution_output
