@@ -174,6 +174,9 @@ def drive_the_slowdown_explorer(page, folder):
 
 def drive_the_training_panel_and_the_pad(page, folder):
     panel = page.locator(".widget-vbox").filter(has=page.locator("button", has_text="Train")).first
+    # run-all leaves the view at the last cell; JupyterLab hides cells far off screen, and a hidden
+    # label's inner text reads as ''
+    panel.scroll_into_view_if_needed()
     image = panel.locator("img.widget-image")
     first_image = image.get_attribute("src")
     panel.locator(".widget-dropdown select").first.select_option(label="cross_entropy + sigmoid")
