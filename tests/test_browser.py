@@ -158,6 +158,13 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_render(browser, lab_url, sc
         page.close()
 
 
+def press(page, handle, key, times):
+    """Focus a slider's handle and press a key on it ``times`` times."""
+    handle.focus()
+    for _ in range(times):
+        page.keyboard.press(key)
+
+
 def drive_the_slowdown_explorer(page, folder):
     explorer = page.locator(".widget-vbox").filter(has=page.locator("img.widget-image")).first
     image = explorer.locator("img.widget-image")
@@ -182,11 +189,13 @@ def drive_the_training_panel_and_the_pad(page, folder):
     panel.locator(".widget-dropdown select").first.select_option(label="cross_entropy + sigmoid")
     wait_for_status(page, panel, r"next run: .*cross_entropy \+ sigmoid")
     sliders = panel.locator(".widget-slider")
-    epochs = sliders.filter(has_text="epochs").locator(".noUi-handle")
-    epochs.focus()
-    for _ in range(10):  # 5 -> 15 epochs: long enough to watch and stop
-        page.keyboard.press("ArrowRight")
-    wait_for_status(page, panel, r"15 epochs on 20000 digits")
+    # A run long enough to be stopped on any machine: 30 epochs of all 60,000 digits one at a time
+    # (over a minute here; 15 epochs of 20,000 digits at batch 10 once ended in 2.4 s, before the
+    # Stop click landed).
+    press(page, sliders.filter(has_text="epochs").locator(".noUi-handle"), "ArrowRight", 25)  # 5 -> 30
+    press(page, sliders.filter(has_text="batch size").locator(".noUi-handle"), "ArrowLeft", 3)  # 10 -> 1
+    press(page, sliders.filter(has_text="training digits").locator(".noUi-handle"), "ArrowRight", 2)  # -> 60000
+    wait_for_status(page, panel, r"batch 1, 30 epochs on 60000 digits")
     panel.get_by_role("button", name="Train").click()
     progress = panel.locator(".widget-hprogress .progress-bar")
 
@@ -201,6 +210,9 @@ def drive_the_training_panel_and_the_pad(page, folder):
     output_rate.focus()
     page.keyboard.press("ArrowLeft")  # 0.1 -> 0.0794 during the run
     wait_for_status(page, panel, r"learning rates now 1, 0\.0794|lr 1, 0\.0794")
+    still_running = status_of(panel)
+    assert re.match(r"epoch \d+, batch|learning rates now", still_running), \
+        f"the run ended before Stop was pressed, so Stop cannot be tested: {still_running!r}"
     panel.get_by_role("button", name="Stop").click()
     status = wait_for_status(page, panel, r"stopped on request in epoch \d+", timeout=30_000)
     assert "test accuracy" in status and image.get_attribute("src") != first_image
