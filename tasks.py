@@ -3,7 +3,9 @@
 
     python3 tasks.py lab      # set up .venv (first time only), then open JupyterLab on notebooks/
     python3 tasks.py test     # set up .venv (first time only), then run the whole test suite
-    python3 tasks.py exercises [NN ...]   # rebuild the learner's exercises from notebooks/solutions/ and run both
+    python3 tasks.py build [NN ...]       # build notebooks/ from their sources in lessons/ (CONTRIBUTING.md)
+    python3 tasks.py edit     # JupyterLab on the whole project, for maintainers: saving a notebook
+                              # also writes its source in lessons/ (Jupytext pairing)
     python3 tasks.py bench    # the speed benchmark (benchmarks/README.md); "bench widgets": widget redraw times;
                               # "bench notebooks": each notebook's peak kernel memory and run time
 
@@ -44,22 +46,39 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted + "\n")
 
 
+def has_avx2() -> bool:
+    try:
+        return " avx2 " in Path("/proc/cpuinfo").read_text().replace("\n", " ")
+    except OSError:  # not Linux: nothing to read, and nothing pinned
+        return False
+
+
 def course_env() -> dict:
-    """The environment for kernels and tests: one BLAS thread, so every run prints the same digits."""
+    """The environment for kernels, builds and tests, so that every run prints the same digits:
+    one BLAS thread, and on x86-64 Linux with AVX2, OpenBLAS's Haswell kernels. NumPy's OpenBLAS
+    picks its kernels by processor; the AVX-512 ones round differently, and a long chain of
+    single-example updates (notebook 05) then ends at a visibly different loss. A value the
+    machine already sets is kept."""
     env = dict(os.environ)
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")
+    if "OPENBLAS_CORETYPE" not in env and has_avx2():
+        env["OPENBLAS_CORETYPE"] = "Haswell"
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     return env
 
 
-def lab(args) -> int:
+def jupyter_lab(root: Path, args) -> int:
     # Serves on 127.0.0.1 only, with JupyterLab's token authentication (its default): open the
     # printed http://127.0.0.1:PORT/lab?token=... link.
-    command = [str(BIN / "jupyter"), "lab", f"--ServerApp.root_dir={ROOT / 'notebooks'}", "--ServerApp.ip=127.0.0.1"]
+    command = [str(BIN / "jupyter"), "lab", f"--ServerApp.root_dir={root}", "--ServerApp.ip=127.0.0.1"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers and CI machines often run as root; JupyterLab refuses otherwise
     return subprocess.call(command + list(args), env=course_env())
+
+
+def lab(args) -> int:
+    return jupyter_lab(ROOT / "notebooks", args)
 
 
 def test(args) -> int:
@@ -79,11 +98,16 @@ def bench(args) -> int:
     return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_epoch.py"), *args], cwd=ROOT)
 
 
-def exercises(args) -> int:
-    return subprocess.call([str(PYTHON), str(ROOT / "tools" / "build_exercises.py"), *args], cwd=ROOT, env=course_env())
+def build(args) -> int:
+    return subprocess.call([str(PYTHON), str(ROOT / "tools" / "build_notebooks.py"), *args], cwd=ROOT, env=course_env())
 
 
-COMMANDS = {"lab": lab, "test": test, "bench": bench, "exercises": exercises}
+def edit(args) -> int:
+    # the project root, so that jupytext.toml pairs notebooks/X.ipynb with lessons/X.md
+    return jupyter_lab(ROOT, args)
+
+
+COMMANDS = {"lab": lab, "test": test, "bench": bench, "build": build, "edit": edit}
 
 
 def main() -> int:
