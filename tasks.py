@@ -3,7 +3,8 @@
 
     python3 tasks.py lab      # set up .venv (first time only), then open JupyterLab on notebooks/
     python3 tasks.py test     # set up .venv (first time only), then run the whole test suite
-    python3 tasks.py build [NN ...]       # build notebooks/ from their sources in lessons/ (CONTRIBUTING.md)
+    python3 tasks.py build [NN ...]       # build notebooks/ from their sources in lessons/ (CONTRIBUTING.md);
+                              # --redraw also redraws the wall-clock figures it would otherwise keep
     python3 tasks.py edit     # JupyterLab on the whole project, for maintainers: saving a notebook
                               # also writes its source in lessons/ (Jupytext pairing)
     python3 tasks.py bench    # the speed benchmark (benchmarks/README.md); "bench widgets": widget redraw times;
@@ -57,7 +58,7 @@ def course_env() -> dict:
     """The environment for kernels, builds and tests, so that every run prints the same digits:
     one BLAS thread, and on x86-64 Linux with AVX2, OpenBLAS's Haswell kernels. NumPy's OpenBLAS
     picks its kernels by processor; the AVX-512 ones round differently, and a long chain of
-    single-example updates (notebook 05) then ends at a visibly different loss. A value the
+    single-example updates (notebook 06) then ends at a visibly different loss. A value the
     machine already sets is kept."""
     env = dict(os.environ)
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -65,6 +66,7 @@ def course_env() -> dict:
     if "OPENBLAS_CORETYPE" not in env and has_avx2():
         env["OPENBLAS_CORETYPE"] = "Haswell"
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    env["LESSON_LIB_COURSE_ENV"] = "1"  # tools/build_notebooks.py refuses to build without this environment
     return env
 
 

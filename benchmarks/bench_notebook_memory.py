@@ -1,12 +1,12 @@
 """Peak memory and run time of the kernel that runs a notebook top to bottom.
 
     python3 tasks.py bench notebooks          # every notebook
-    .venv/bin/python benchmarks/bench_notebook_memory.py notebooks/06_mnist_demo.ipynb
+    .venv/bin/python benchmarks/bench_notebook_memory.py notebooks/07_mnist_demo.ipynb
 
 Each notebook runs in a fresh kernel (as nbval runs it); one extra cell at the end asks the kernel
 for its own peak resident memory (``ru_maxrss``). A classroom JupyterHub gives each learner about
 1 GB, so the target is a peak below 500 MB per notebook, and a run time below 60 seconds for
-notebook 06 (the course's heaviest). Fails (exit 1) if a notebook goes over either limit.
+notebook 07 (the course's heaviest). Fails (exit 1) if a notebook goes over either limit.
 """
 
 import sys

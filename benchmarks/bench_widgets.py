@@ -1,4 +1,4 @@
-"""How long each explorer of notebooks 01-05 takes to redraw after a control changes.
+"""How long each explorer of notebooks 01-06 takes to redraw after a control changes.
 
 Drives the widgets as the browser would (setting ``.value``; the observer recomputes, draws and
 renders the PNG), several times per control, and prints the median and the slowest redraw.
@@ -11,6 +11,7 @@ import sys
 import time
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 
@@ -27,8 +28,13 @@ MOVES = {
     widgets.EntropyExplorer: [("classes", [2, 3]), ("q_weights[0]", [0.9, 0.1, 0.5])],
     widgets.SoftmaxExplorer: [("scores", ["1, 5, 3, 8", "2, 2, 2", "1, 5, 3"]), ("temperature", [5.0, 0.2, 1.0]),
                               ("true_class", [0, 2, 1])],
+    widgets.BackpropExplorer: [("loss", ["quadratic", "log_likelihood"]), ("hidden", ["relu", "sigmoid"]),
+                               ("init", ["classic", "scaled"]), ("hidden_layers", [6, 3]), ("width", [64, 16])],
     widgets.DescentExplorer: [("batch_size", [1, 200, 10]), ("lr", [0.1, 3.0, 1.0]), ("epochs", [5, 10])],
 }
+# the arguments an explorer needs (notebook 05's batch: 32 examples of 10 features, 3 classes)
+_rng = np.random.default_rng(0)
+ARGUMENTS = {widgets.BackpropExplorer: (_rng.standard_normal((32, 10)), _rng.integers(0, 3, 32))}
 
 
 def control(explorer, name):
@@ -42,7 +48,7 @@ def main(repeat: int = 3) -> int:
     slow = []
     print(f"{'explorer':20s} {'control':14s} {'median s':>9s} {'max s':>7s}")
     for cls, moves in MOVES.items():
-        explorer = cls()
+        explorer = cls(*ARGUMENTS.get(cls, ()))
         for name, values in moves:
             times = []
             for _ in range(repeat):

@@ -144,7 +144,7 @@ def softmax(z):
     positive and summing to 1. Computed as e^(z_j - max_k z_k) / sum_k e^(z_k - max_k z_k),
     which is the same number (the factor e^(-max) cancels) but cannot overflow.
 
-    Example from the course: softmax([1, 5, 3]) = [0.015, 0.866, 0.117].
+    Example from the course: softmax([1, 5, 3]) = [0.016, 0.867, 0.117] (the original lesson truncated it to [0.015, 0.866, 0.117]).
     """
     z = as_float_array("z", z)
     if z.ndim == 0:

@@ -1,4 +1,4 @@
-"""Batch, stochastic and mini-batch gradient descent, compared on one problem (notebook 05).
+"""Batch, stochastic and mini-batch gradient descent, compared on one problem (notebook 06).
 
 All three repeat the same update, theta <- theta - eta * (mean gradient over a batch); they
 differ only in the batch size m:

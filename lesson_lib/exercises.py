@@ -1,6 +1,6 @@
-"""Checkers for the coding exercises at the end of notebooks 01-07.
+"""Checkers for the coding exercises at the end of notebooks 01-08.
 
-Each exercise asks for one function (or, in notebook 06, a loss class). Its checker runs your
+Each exercise asks for one function (or, in notebook 07, a loss class). Its checker runs your
 code on fixed inputs, including the edge cases where a plain formula breaks (huge scores, an
 output of exactly 0, shapes that are not square), compares every result with the course's
 reference, and prints what it found:
@@ -274,7 +274,33 @@ check_log_softmax = Exercise("log_softmax", log_softmax, [
 """Notebook 04: ``log_softmax(z)`` for a batch z (n, k) -> ln a (n, k), finite for any finite z."""
 
 # ---------------------------------------------------------------------------------------------
-# Notebook 05: one layer's mini-batch gradient.
+# Notebook 05: backpropagation, one layer down (BP2).
+# ---------------------------------------------------------------------------------------------
+
+
+def _hidden_delta(delta_next, w_next, a):
+    return (delta_next @ w_next.T) * a * (1 - a)
+
+
+_HIDDEN_DELTA_HINT = ("delta = (delta_next @ W_next.T) * a * (1 - a): W_next.T takes the n_next columns back to "
+                      "n_here, and the sigmoid's slope is a(1 - a), computed from the activations a (not sigma(a))")
+_dn = np.round(_rng.standard_normal((4, 2)), 3)
+_wn = np.round(_rng.standard_normal((3, 2)), 3)
+_ah = np.round(_rng.uniform(0.05, 0.95, (4, 3)), 3)
+check_hidden_delta = Exercise("hidden_delta", _hidden_delta, [
+    Case("delta_next (4, 2), W_next (3, 2), a (4, 3)", (_dn, _wn, _ah), _HIDDEN_DELTA_HINT),
+    Case("one example: delta_next = [[1, -1]], W_next = [[1, 2], [3, 4], [5, 6]], a = [[0.5, 0.1, 0.9]]",
+         (np.array([[1.0, -1.0]]), np.array([[1.0, 2], [3, 4], [5, 6]]), np.array([[0.5, 0.1, 0.9]])),
+         _HIDDEN_DELTA_HINT),
+    Case("a square layer: delta_next (3, 3), W_next (3, 3), a (3, 3)",
+         (np.round(_rng.standard_normal((3, 3)), 3), np.round(_rng.standard_normal((3, 3)), 3),
+          np.round(_rng.uniform(0.05, 0.95, (3, 3)), 3)), _HIDDEN_DELTA_HINT),
+])
+"""Notebook 05: ``hidden_delta(delta_next, W_next, a)`` -> delta (n, n_here) for sigmoid units: delta_next
+(n, n_next), W_next (n_here, n_next), a (n, n_here)."""
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 06: one layer's mini-batch gradient.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -294,11 +320,11 @@ check_layer_gradients = Exercise("layer_gradients", _layer_gradients, [
     Case("one example, a_prev = [[1, 2, 3]], delta = [[0.5, -1]]", (np.array([[1.0, 2, 3]]), np.array([[0.5, -1.0]])),
          _LAYER_HINT, batch=1),
 ], parts=("dC/dW", "dC/db"))
-"""Notebook 05: ``layer_gradients(a_prev, delta)`` -> (dC/dW (n_in, n_out), dC/db (n_out,)) for a
+"""Notebook 06: ``layer_gradients(a_prev, delta)`` -> (dC/dW (n_in, n_out), dC/db (n_out,)) for a
 mini-batch: a_prev (n, n_in), delta (n, n_out)."""
 
 # ---------------------------------------------------------------------------------------------
-# Notebook 06: the course's task, a softmax + log-likelihood loss class for the MNIST demo.
+# Notebook 07: the course's task, a softmax + log-likelihood loss class for the MNIST demo.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -325,7 +351,7 @@ check_log_likelihood_loss = Exercise("LogLikelihood", _reference_loss, [
     _loss_case([[40.0, -800.0, 0.0]], [0], "a confident right answer with an output of exactly 0, z = [[40, -800, 0]]",
                "0 * ln 0 is nan in NumPy: take ln of the true class's output only, or clip a to [1e-12, 1]", 1),
 ], parts=("value", "delta"), call=_call_loss)
-"""Notebook 06: a class with ``value(a, y)`` (mean loss, float) and ``delta(z, a, y)`` (n, k), for
+"""Notebook 07: a class with ``value(a, y)`` (mean loss, float) and ``delta(z, a, y)`` (n, k), for
 softmax outputs a (n, k) and one-hot targets y (n, k)."""
 
 
@@ -371,7 +397,7 @@ def train_demo_with(loss_class, *, epochs: int = 3, n_train: int = 10_000, lr=(3
     return net
 
 # ---------------------------------------------------------------------------------------------
-# Notebook 07: renumbering the classes.
+# Notebook 08: renumbering the classes.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -392,7 +418,7 @@ check_permute_output_layer = Exercise("permute_output_layer", _permute_output_la
     Case("weights (4, 3), the identity perm = [0, 1, 2]", (_w3, np.array([0.1, 0.2, 0.3]), np.array([0, 1, 2])),
          _PERMUTE_HINT),
 ], parts=("weights", "biases"))
-"""Notebook 07: ``permute_output_layer(weights, biases, perm)`` -> the output layer of a network
+"""Notebook 08: ``permute_output_layer(weights, biases, perm)`` -> the output layer of a network
 whose class j is called perm[j]: weights (n_hidden, k), biases (k,)."""
 
 CHECKERS = {
@@ -400,8 +426,9 @@ CHECKERS = {
     "02": [check_cross_entropy_delta, check_neuron_gradient],
     "03": [check_binary_cross_entropy, check_kl_divergence],
     "04": [check_softmax, check_log_softmax],
-    "05": [check_layer_gradients],
-    "06": [check_log_likelihood_loss],
-    "07": [check_permute_output_layer],
+    "05": [check_hidden_delta],
+    "06": [check_layer_gradients],
+    "07": [check_log_likelihood_loss],
+    "08": [check_permute_output_layer],
 }
 """The checkers of each notebook, by the notebook's number."""

@@ -82,6 +82,16 @@ def layer_gradient_sizes(net: Network, x, y) -> list:
     return [float(np.mean(np.abs(g))) for g in weight_gradients]
 
 
+def layer_error_sizes(net: Network, x, y) -> list:
+    """Mean |delta^l| of each layer, first hidden layer first, on the batch (x, y).
+
+    delta^l = dC_x/dz^l is the error term backpropagation carries down (notebook 05):
+    delta^l = (delta^{l+1} @ W^{l+1}.T) * f'(z^l). x (n, features), y labels (n,) or
+    targets (n, k). Returns one float per weight layer.
+    """
+    return [float(np.mean(np.abs(delta))) for delta in net.error_terms(x, y)]
+
+
 def saturated_fraction(net: Network, x, slope_below: float = 0.01) -> list:
     """For each hidden layer, the fraction of (example, unit) pairs whose slope f'(z) is below
     ``slope_below``: units that pass back less than that share of the gradient.

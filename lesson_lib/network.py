@@ -162,6 +162,20 @@ class Network:
         weight_gradients, bias_gradients, _ = self._backprop(x, self.check_targets(y, x.shape[0]))
         return weight_gradients, bias_gradients
 
+    @np.errstate(over="ignore")
+    def error_terms(self, x, y) -> list:
+        """Every layer's error term on a batch, from one backward pass: delta^l = dC_x/dz^l.
+
+        x: (n, sizes[0]); y: labels (n,) or targets (n, sizes[-1]). Returns a list with one
+        array per weight layer, first hidden layer first, output layer last; entry l is
+        shaped (n, sizes[l+1]), one row per example. They are the deltas that ``gradients``
+        turns into dC/dW^l = a^{l-1}.T @ delta^l / n (notebook 05 derives both).
+        """
+        x = self.check_inputs(x)
+        deltas = []
+        self._backprop(x, self.check_targets(y, x.shape[0]), deltas=deltas)
+        return deltas
+
     def predict(self, x) -> np.ndarray:
         """Predicted class for each example, shape (n,): the index of the largest output
         (for a single output unit: 1 if a > 0.5 else 0)."""
@@ -189,11 +203,12 @@ class Network:
         zs, activations = self._forward_all(x)
         return float(self.loss._value(activations[-1], y, zs[-1]))
 
-    def _backprop(self, x, y, with_stats=False):
+    def _backprop(self, x, y, with_stats=False, deltas=None):
         """Gradients of the mean loss for checked x, y, from one forward and one backward pass.
 
         Returns (weight_gradients, bias_gradients, stats); with ``with_stats`` stats is the
-        pair (mean loss, mean |delta^L|) for the gradient-health monitor, else None.
+        pair (mean loss, mean |delta^L|) for the gradient-health monitor, else None. Given a
+        list ``deltas``, each layer's error term (n, n_l) is put in it, first layer first.
         """
         zs, activations = self._forward_all(x)
         delta = self.loss._delta(zs[-1], activations[-1], y)
@@ -204,6 +219,8 @@ class Network:
         n_layers, weights, slope = self.n_layers, self.weights, self.hidden.derivative_from_output
         weight_gradients, bias_gradients = [None] * n_layers, [None] * n_layers
         for l in range(n_layers - 1, -1, -1):  # from the output layer back to the first
+            if deltas is not None:
+                deltas.insert(0, delta * x.shape[0])  # per example again: dC_x/dz, not d(mean C)/dz
             weight_gradients[l] = activations[l].T @ delta
             bias_gradients[l] = delta.sum(axis=0)
             if l > 0:

@@ -1,6 +1,6 @@
 """Turning scores into probabilities: softmax's exponential against other positive functions.
 
-Notebook 07 asks why softmax uses e^z. Any positive function g gives probabilities,
+Notebook 08 asks why softmax uses e^z. Any positive function g gives probabilities,
 
     a_j = g(z_j) / S,     S = sum_k g(z_k),
 

@@ -48,7 +48,7 @@ def show_digits(images, labels=None, *, predictions=None, columns: int = 10, siz
 
 
 # ---------------------------------------------------------------------------------------------
-# The figures of notebooks 01-05. Each takes an optional ``fig``: given one, it is cleared and
+# The figures of notebooks 01-06. Each takes an optional ``fig``: given one, it is cleared and
 # redrawn (that is how the widgets in ``lesson_lib.widgets`` reuse one figure); without, a new
 # pyplot figure is made, which a notebook shows with ``plt.show()``.
 # ---------------------------------------------------------------------------------------------
@@ -183,6 +183,35 @@ def plot_softmax(z, true_class: int, temperature: float = 1.0, fig=None):
     return fig
 
 
+def plot_backprop_sizes(delta_sizes, gradient_sizes, title: str = "", fig=None):
+    """Notebook 05: how big each layer's error term and weight gradient are, on a log scale.
+
+    delta_sizes: mean |delta^l| per weight layer; gradient_sizes: mean |dC/dW^l| per weight
+    layer; both first hidden layer first, output layer last. Backpropagation computes them
+    from the output down, so read the bars from right to left.
+    """
+    delta_sizes = as_float_array("delta_sizes", delta_sizes, ndim=1)
+    gradient_sizes = as_float_array("gradient_sizes", gradient_sizes, ndim=1)
+    if delta_sizes.shape != gradient_sizes.shape or delta_sizes.size == 0:
+        raise ValueError(f"gradient_sizes: expected one size per layer like delta_sizes {delta_sizes.shape}, "
+                         f"got {gradient_sizes.shape}")
+    fig = _figure(fig, (10, 3.4))
+    axes = fig.subplots(1, 2)
+    layers = np.arange(delta_sizes.size)
+    names = [f"h{l + 1}" for l in layers[:-1]] + ["out"]
+    for ax, sizes, label, color in ((axes[0], delta_sizes, "mean |delta| (error term)", "tab:purple"),
+                                    (axes[1], gradient_sizes, "mean |dC/dW| (weight gradient)", "tab:red")):
+        ax.bar(layers, np.maximum(sizes, 1e-30), color=color)
+        ax.set_xticks(layers, names)
+        ax.set(title=label, xlabel="layer (backprop runs right to left)", yscale="log")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    # fixed margins rather than tight_layout: they are set again on every redraw (a cleared figure
+    # forgets them), so the figure keeps its look whatever the controls say
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.8 if title else 0.88, wspace=0.25)
+    return fig
+
+
 def plot_descent(runs, surface, fig=None):
     """Paths of gradient-descent runs on the loss contours (left) and their loss by epoch (right).
 
@@ -231,7 +260,7 @@ def plot_batch_size_comparison(runs, fig=None):
 
 
 # ---------------------------------------------------------------------------------------------
-# Notebook 06: training curves on MNIST and a look inside the trained network.
+# Notebook 07: training curves on MNIST and a look inside the trained network.
 # ---------------------------------------------------------------------------------------------
 
 def _smooth(values, window: int):
@@ -414,7 +443,7 @@ def plot_first_layer_weights(weights, count: int = 30, columns: int = 10, fig=No
 
 
 def plot_depth_comparison(gradient_sizes, accuracies, *, size_label="mean |dC/dw| / mean |w|", fig=None):
-    """Notebook 07, question 1: how deep sigmoid networks and their remedies compare.
+    """Notebook 08, question 1: how deep sigmoid networks and their remedies compare.
 
     gradient_sizes: dict label -> a gradient size per weight layer at the start (first hidden
     layer first; ``size_label`` says which), drawn as grouped bars on a log scale; accuracies: dict label -> test accuracy after
@@ -438,7 +467,7 @@ def plot_depth_comparison(gradient_sizes, accuracies, *, size_label="mean |dC/dw
 
 
 def plot_normalizations(names, gaps, levels=(0.0, 10.0), n_classes: int = 10, fig=None):
-    """Notebook 07, question 2: the probability each normalization gives the top class when its
+    """Notebook 08, question 2: the probability each normalization gives the top class when its
     score exceeds the other n_classes - 1 scores (all equal to ``level``) by ``gap``; one line
     per normalization and level (solid: the first level, dashed: the second)."""
     from .normalizations import normalize

@@ -1,4 +1,4 @@
-"""The training panel of notebook 06: train a network on MNIST from widgets and watch it learn.
+"""The training panel of notebook 07: train a network on MNIST from widgets and watch it learn.
 
 ``TrainingSettings`` holds every choice the panel offers (loss, hidden activation, hidden
 size, one learning rate per layer, batch size, epochs, training subset, initialization,

@@ -1,4 +1,4 @@
-"""The interactive explorers of notebooks 01-05, built from ipywidgets.
+"""The interactive explorers of notebooks 01-06, built from ipywidgets.
 
 Each explorer is a VBox of controls, a one-line ``status`` (an HTML widget) and the figure,
 drawn by a function of ``lesson_lib.plots`` into the explorer's own matplotlib Figure and
@@ -30,8 +30,11 @@ from . import plots
 from .activations import HIDDEN_ACTIVATIONS, activation_at
 from .descent import gradient_descent, loss_surface, make_two_class_data
 from .information import compare_distributions
-from .losses import softmax_loss_and_gradient
+from .inspection import layer_error_sizes, layer_gradient_sizes
+from .losses import LOSSES, softmax_loss_and_gradient
+from .network import INITIALIZATIONS, Network
 from .neuron import NEURON_LOSSES, train_neuron
+from .validation import as_batch, as_targets
 
 _SLIDER = {"continuous_update": False, "style": {"description_width": "initial"},
            "layout": widgets.Layout(width="320px")}
@@ -242,8 +245,51 @@ class SoftmaxExplorer(FigureExplorer):
         return f"a = {_format(a)}; loss = {loss:.4f}; gradient = {_format(gradient)}"
 
 
+class BackpropExplorer(FigureExplorer):
+    """Notebook 05: a small network on a fixed batch; pick the loss, the hidden activation, the
+    start, the depth and the width, and see how big each layer's error term delta^l and weight
+    gradient dC/dW^l are (``inspection.layer_error_sizes`` and ``layer_gradient_sizes``).
+
+    x: the batch (n, features); labels: (n,) integers, one of ``classes`` each.
+    """
+
+    WIDTHS = (4, 8, 16, 32, 64)
+
+    def __init__(self, x, labels, classes=3, *, loss="log_likelihood", hidden="sigmoid", init="scaled",
+                 hidden_layers=3, width=16, seed=0):
+        self.x = as_batch("x", x)
+        self.labels = as_targets("labels", labels, n=self.x.shape[0], n_classes=classes)
+        self.classes = classes
+        self.loss = widgets.Dropdown(options=list(LOSSES), value=loss, description="loss")
+        self.hidden = widgets.Dropdown(options=HIDDEN_ACTIVATIONS, value=hidden, description="hidden")
+        self.init = widgets.Dropdown(options=list(INITIALIZATIONS), value=init, description="start")
+        self.hidden_layers = widgets.IntSlider(value=hidden_layers, min=1, max=6, description="hidden layers",
+                                               **_SLIDER)
+        self.width = widgets.SelectionSlider(options=self.WIDTHS, value=width, description="units per layer",
+                                             **_SLIDER)
+        self.seed = widgets.IntSlider(value=seed, min=0, max=9, description="seed", **_SLIDER)
+        super().__init__([[self.loss, self.hidden, self.init], [self.hidden_layers, self.width, self.seed]], (10, 3.4))
+
+    def network(self) -> Network:
+        """The network the controls describe, in float64."""
+        sizes = [self.x.shape[1]] + [self.width.value] * self.hidden_layers.value + [self.classes]
+        return Network(sizes, self.hidden.value, self.loss.value, init=self.init.value, seed=self.seed.value,
+                       dtype=np.float64)
+
+    def draw(self):
+        net = self.network()
+        deltas = layer_error_sizes(net, self.x, self.labels)
+        gradients = layer_gradient_sizes(net, self.x, self.labels)
+        plots.plot_backprop_sizes(deltas, gradients, title=f"{net.sizes}, {self.hidden.value} hidden units, "
+                                  f"{self.loss.value}, {self.init.value} start", fig=self.figure)
+        sizes = {name: "[" + ", ".join(f"{v:.2e}" for v in values) + "]"
+                 for name, values in (("delta", deltas), ("gradient", gradients))}
+        return (f"mean |delta| from the first hidden layer to the output: {sizes['delta']}; "
+                f"mean |dC/dW|: {sizes['gradient']}; first hidden / output: {gradients[0] / gradients[-1]:.3g}")
+
+
 class DescentExplorer(FigureExplorer):
-    """Notebook 05: logistic regression on the two-class data, by gradient descent with the
+    """Notebook 06: logistic regression on the two-class data, by gradient descent with the
     chosen batch size and learning rate, for a budget of epochs; the path on the loss contours
     and the loss curve are redrawn."""
 

@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 CHROMIUM = os.environ.get("LESSON_LIB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 HOW_TO_INSTALL = "install it with `apt-get install chromium` (Debian/Ubuntu) and `pip install playwright`"
-# widget images each notebook must show once run: one per explorer; 06 has the panel and the pad
-WIDGET_IMAGES = {"00_start_here": 0, "06_mnist_demo": 2, "07_open_questions": 0}
+# widget images each notebook must show once run: one per explorer; 07 has the panel and the pad
+WIDGET_IMAGES = {"00_start_here": 0, "07_mnist_demo": 2, "08_open_questions": 0}
 
 try:
     from playwright.sync_api import sync_playwright
@@ -151,7 +151,7 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_render(browser, lab_url, sc
         assert_ran_cleanly(page, path.stem)
         if path.stem == "02_learning_slowdown":
             drive_the_slowdown_explorer(page, screenshot_dir)
-        elif path.stem == "06_mnist_demo":
+        elif path.stem == "07_mnist_demo":
             drive_the_training_panel_and_the_pad(page, screenshot_dir)
         screenshot(page, screenshot_dir, path.stem)
     finally:
@@ -216,7 +216,7 @@ def drive_the_training_panel_and_the_pad(page, folder):
     panel.get_by_role("button", name="Stop").click()
     status = wait_for_status(page, panel, r"stopped on request in epoch \d+", timeout=30_000)
     assert "test accuracy" in status and image.get_attribute("src") != first_image
-    panel.screenshot(path=str(folder / "06_training_panel.png"))
+    panel.screenshot(path=str(folder / "07_training_panel.png"))
 
     pad = page.locator(".widget-vbox").filter(has=page.locator("button", has_text="Clear")).first
     canvas = pad.locator("canvas").last
@@ -228,4 +228,4 @@ def drive_the_training_panel_and_the_pad(page, folder):
         page.mouse.move(box["x"] + 140, box["y"] + 40 + 20 * step)
     page.mouse.up()
     wait_for_status(page, pad, r"the network reads a \d")
-    pad.screenshot(path=str(folder / "06_digit_pad.png"))
+    pad.screenshot(path=str(folder / "07_digit_pad.png"))

@@ -137,6 +137,11 @@ CASES = [
         (lambda z: np.log(softmax(z)), "ln 0 = -inf"),
         (lambda z: z - np.log(np.exp(z).sum(axis=1, keepdims=True)), "nan or inf"),  # no max shift
     ]),
+    (ex.check_hidden_delta, lambda delta_next, w_next, a: (delta_next @ w_next.T) * a * (1 - a), [
+        (lambda delta_next, w_next, a: delta_next @ w_next.T, "a(1 - a)"),  # no slope
+        (lambda delta_next, w_next, a: (delta_next @ w_next.T) * sigma(a) * (1 - sigma(a)), "not sigma(a)"),
+        (lambda delta_next, w_next, a: (delta_next @ w_next) * a * (1 - a), "raised"),  # W_next not transposed
+    ]),
     (ex.check_layer_gradients, layer_gradients, [
         (lambda a_prev, delta: (delta.T @ a_prev / len(a_prev), delta.mean(axis=0)), "transposed"),
         (lambda a_prev, delta: (a_prev.T @ delta, delta.sum(axis=0)), "4 times too large"),  # sums
@@ -183,7 +188,7 @@ def test_an_unfilled_stub_is_not_yet_implemented(checker, capsys):
 
 def test_every_notebook_has_a_checker_and_each_is_listed_once():
     listed = [checker for checkers in ex.CHECKERS.values() for checker in checkers]
-    assert sorted(ex.CHECKERS) == ["01", "02", "03", "04", "05", "06", "07"]
+    assert sorted(ex.CHECKERS) == ["01", "02", "03", "04", "05", "06", "07", "08"]
     assert len(listed) == len(set(id(c) for c in listed)) == len(CASES)
 
 
@@ -210,6 +215,11 @@ def test_checkers_do_not_let_the_learners_code_change_their_inputs():
 
 
 def test_references_agree_with_lesson_lib():
+    net = ll.Network([4, 3, 2], seed=0, dtype=np.float64)
+    x, labels = np.random.default_rng(0).standard_normal((5, 4)), np.array([0, 1, 1, 0, 1])
+    _, activations = net.forward_all(x)
+    deltas = net.error_terms(x, labels)
+    np.testing.assert_allclose(ex.check_hidden_delta.reference(deltas[1], net.weights[1], activations[1]), deltas[0])
     z = np.array([[1.0, 5.0, 3.0]])
     np.testing.assert_allclose(ex.check_softmax.reference(z), ll.softmax(z))
     value, delta = ex.check_log_likelihood_loss.reference(z, ll.softmax(z), ll.one_hot([1], 3, dtype=np.float64))

@@ -72,3 +72,11 @@ def test_saturated_fraction_counts_units_with_a_flat_slope():
     assert ll.inspection.saturated_fraction(relu, x) == [pytest.approx(2 / 3)]
     with pytest.raises(ValueError, match="slope_below"):
         ll.inspection.saturated_fraction(net, x, slope_below=0)
+
+
+def test_layer_error_sizes_are_the_mean_absolute_delta_per_layer(rng):
+    net = ll.Network([5, 4, 4, 3], seed=1, dtype=np.float64)
+    x, labels = rng.standard_normal((7, 5)), rng.integers(0, 3, size=7)
+    sizes = ll.inspection.layer_error_sizes(net, x, labels)
+    assert sizes == pytest.approx([np.mean(np.abs(d)) for d in net.error_terms(x, labels)])
+    assert len(sizes) == 3 and sizes[-1] > sizes[0] > 0  # sigmoid layers shrink delta on its way down here

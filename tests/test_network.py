@@ -113,3 +113,39 @@ def test_bad_arguments_are_rejected_with_clear_messages():
         net.gradients(np.zeros((2, 4)), [-1, 1])
     with pytest.raises(ValueError, match=r"y: expected 2 labels to match the 2 examples, got 3"):
         net.accuracy(np.zeros((2, 4)), [0, 1, 1])
+
+
+@pytest.mark.parametrize("loss", ["quadratic", "cross_entropy", "log_likelihood"])
+def test_error_terms_follow_the_four_equations(loss, rng):
+    # notebook 05's equations, written out here independently: BP1 from finite differences of one
+    # example's loss in z^L, BP2 by hand, and BP4 against Network.gradients
+    net = ll.Network([4, 5, 3, 2], hidden="tanh", loss=loss, seed=3, dtype=np.float64)
+    x, labels = rng.standard_normal((6, 4)), np.array([0, 1, 1, 0, 1, 0])
+    deltas = net.error_terms(x, labels)
+    assert [d.shape for d in deltas] == [(6, 5), (6, 3), (6, 2)]
+    zs, activations = net.forward_all(x)
+    y = ll.one_hot(labels, 2, dtype=np.float64)
+    z_out, h = zs[-1].copy(), 1e-6
+    for j in range(2):  # BP1: delta^L_j = dC_x/dz^L_j, per example (not divided by n)
+        up, down = z_out.copy(), z_out.copy()
+        up[:, j] += h
+        down[:, j] -= h
+        per_example = [(net.loss.value(net.loss.activation.function(up[i:i + 1]), y[i:i + 1])
+                        - net.loss.value(net.loss.activation.function(down[i:i + 1]), y[i:i + 1])) / (2 * h)
+                       for i in range(6)]
+        np.testing.assert_allclose(deltas[-1][:, j], per_example, rtol=1e-6, atol=1e-9)
+    for l in (1, 0):  # BP2 with tanh' = 1 - a^2
+        expected = (deltas[l + 1] @ net.weights[l + 1].T) * (1 - activations[l + 1] ** 2)
+        np.testing.assert_allclose(deltas[l], expected, rtol=1e-12)
+    weight_gradients, bias_gradients = net.gradients(x, labels)
+    for l in range(3):  # BP3 and BP4
+        np.testing.assert_allclose(weight_gradients[l], activations[l].T @ deltas[l] / 6, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(bias_gradients[l], deltas[l].mean(axis=0), rtol=1e-12, atol=1e-15)
+
+
+def test_error_terms_check_their_arguments():
+    net = ll.Network([3, 2], seed=0)
+    with pytest.raises(ValueError, match=r"x: expected a 2-D batch shaped \(n, 3\)"):
+        net.error_terms(np.zeros(3), [0])
+    with pytest.raises(ValueError, match="y"):
+        net.error_terms(np.zeros((2, 3)), [0, 5])

@@ -1,4 +1,4 @@
-"""The four score-to-probability maps of notebook 07 and their log-likelihood deltas."""
+"""The four score-to-probability maps of notebook 08 and their log-likelihood deltas."""
 
 import numpy as np
 import pytest

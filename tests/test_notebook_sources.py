@@ -1,6 +1,7 @@
 """Every notebook is built from its text source in lessons/ (tools/build_notebooks.py): the check
 that the two agree, run on every committed notebook, and shown failing on the ways they drift
-apart (a source edited without a build, a cell missing, outputs cleared or changed by hand)."""
+apart (a source edited without a build, a cell missing, outputs cleared, stale or changed by hand,
+a file saved by another tool, exercises edited in the lesson's copy)."""
 
 import copy
 import importlib.util
@@ -21,7 +22,7 @@ NOTEBOOK_PATHS = build.all_notebooks()
 
 def test_every_notebook_has_a_source_and_every_source_a_notebook():
     assert [build.source_for(path) for path in NOTEBOOK_PATHS] == SOURCES
-    assert len(SOURCES) >= 15  # lessons 00-07 and the solutions of 01-07
+    assert len(SOURCES) >= 15  # lessons 00-08 and the solutions of 01-08
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: str(p.relative_to(build.SOURCES)))
@@ -32,25 +33,25 @@ def test_the_notebook_is_built_from_its_source(source):
 
 @pytest.fixture
 def copy_of_03(tmp_path):
-    """Lesson 03's source and notebook, copied to where a change cannot touch the course."""
+    """Lesson 03's built notebook and a source made from it, in a temporary folder: a pair that
+    agrees whatever state the course's own lesson 03 is in while someone edits it."""
     source, notebook = tmp_path / "03_cross_entropy.md", tmp_path / "03_cross_entropy.ipynb"
-    shutil.copy(build.SOURCES / source.name, source)
     shutil.copy(build.NOTEBOOKS / notebook.name, notebook)
-    assert build.problems(source, notebook) == []  # the copies agree, as the committed files do
+    source.write_text(build.source_text(nbformat.read(notebook, as_version=4)), encoding="utf-8")
+    assert build.problems(source, notebook) == []
     return source, notebook
 
 
 def test_a_source_edited_without_a_build_is_caught(copy_of_03):
     source, notebook = copy_of_03
-    text = source.read_text(encoding="utf-8")
-    sentence = "why counting mistakes (the 0/1 loss) cannot be trained by gradient descent"
-    assert sentence in text
-    source.write_text(text.replace(sentence, "why counting mistakes cannot be learned by gradient descent"),
-                      encoding="utf-8")
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    title = lines[0].rstrip("\n")
+    assert title.endswith("entropy and KL divergence")
+    source.write_text("".join([title + " (edited)\n"] + lines[1:]), encoding="utf-8")
     found = build.problems(source, notebook)
     assert len(found) == 1
-    assert "03_cross_entropy.ipynb disagrees with" in found[0] and "cell 0's text differs: line 4" in found[0]
-    assert "cannot be learned" in found[0] and "cannot be trained" in found[0]  # both sides of the change
+    assert "03_cross_entropy.ipynb disagrees with" in found[0] and "cell 0's text differs: source file line 1" in found[0]
+    assert "KL divergence (edited)'," in found[0] and "notebook has 'entropy and KL divergence'" in found[0]
     assert found[0].endswith("Run `python3 tasks.py build 03`.")
 
 
@@ -92,9 +93,41 @@ def test_one_cell_with_its_output_removed_is_caught(copy_of_03):
     assert len(found) == 1 and "its outputs are not the ones the build stored" in found[0], found
 
 
+def test_code_changed_in_both_files_but_not_rerun_is_caught(copy_of_03):
+    # what a JupyterLab save of an edited, not re-run cell does with pairing: source and notebook agree,
+    # the outputs below the cell are stale
+    source, notebook_path = copy_of_03
+    notebook = nbformat.read(notebook_path, as_version=4)
+    cell = next(c for c in notebook.cells if c.cell_type == "code" and c.outputs)
+    cell.source += "\n# changed, not run"
+    nbformat.write(notebook, notebook_path)
+    source.write_text(build.source_text(notebook), encoding="utf-8")
+    found = build.problems(source, notebook_path)
+    assert len(found) == 1 and "its outputs are not the ones the build stored" in found[0], found
+
+
+def test_a_notebook_saved_by_another_tool_is_caught(copy_of_03):
+    def as_jupyterlab_saves_it(notebook):
+        notebook.metadata["jupytext"] = {"notebook_metadata_filter": "-all"}
+
+    found = problems_after(copy_of_03, as_jupyterlab_saves_it)
+    assert len(found) == 1 and "not in the form the build writes" in found[0], found
+
+
 def test_a_notebook_that_did_not_come_from_the_build_is_caught(copy_of_03):
     found = problems_after(copy_of_03, lambda notebook: notebook.metadata.pop("built_from"))
     assert "not made by the build" in " ".join(found)
+
+
+def test_a_blank_code_cell_is_not_taken_for_an_unrun_one(copy_of_03):
+    # nbclient skips blank cells, so a fresh build leaves them with no execution count
+    source, notebook_path = copy_of_03
+    notebook = nbformat.read(notebook_path, as_version=4)
+    notebook.cells.insert(1, nbformat.v4.new_code_cell(""))
+    notebook = build.normalize(notebook, Path("lessons/03_cross_entropy.md"))
+    notebook_path.write_text(nbformat.writes(notebook), encoding="utf-8")
+    source.write_text(build.source_text(notebook), encoding="utf-8")
+    assert build.problems(source, notebook_path) == []
 
 
 def test_a_missing_notebook_and_a_missing_source_are_named(tmp_path, copy_of_03):
@@ -104,17 +137,49 @@ def test_a_missing_notebook_and_a_missing_source_are_named(tmp_path, copy_of_03)
     assert "has no source" in build.problems(absent_source, notebook)[0]
 
 
-def test_a_lesson_whose_exercises_were_edited_in_place_is_caught():
-    # the exercise section is made from the solutions; an edit to the lesson's copy would be lost
-    lesson = build.read_source(build.SOURCES / "03_cross_entropy.md")
-    solutions = build.read_source(build.SOURCES / "solutions" / "03_cross_entropy.md")
-    def texts(notebook):
-        return [(cell.cell_type, cell.source) for cell in notebook.cells]
-
-    assert texts(build.with_exercises(lesson, solutions)) == texts(lesson)
+def test_a_lesson_whose_exercises_were_edited_in_place_is_caught(tmp_path, copy_of_03):
+    # the exercise section is made from the solutions: an edit to the lesson's copy would be lost, so
+    # the check says where to move it
+    source, notebook = copy_of_03
+    lesson = build.read_source(source)
     start = build.exercises_start(lesson)
+    solutions = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import numpy as np", metadata={"tags": ["setup"]})]
+                                         + lesson.cells[start:])
+    solutions_path = tmp_path / "solutions.md"
+    solutions_path.write_text(build.source_text(solutions), encoding="utf-8")
+    assert build.problems(source, notebook, solutions_path) == []
     lesson.cells[start + 1].source += "\nAn extra line."
-    assert texts(build.with_exercises(lesson, solutions)) != texts(lesson)
+    source.write_text(build.source_text(lesson), encoding="utf-8")
+    found = build.problems(source, notebook, solutions_path)
+    assert len(found) == 1 and "move any change you made there into" in found[0] and "solutions.md" in found[0], found
+
+
+def test_answers_and_setup_cells_stay_with_the_solutions():
+    solutions = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import numpy as np", metadata={"tags": ["setup"]}),
+        nbformat.v4.new_markdown_cell("## Exercises\n\n1. Why?"),
+        nbformat.v4.new_markdown_cell("**Answer 1.** Because.", metadata={"tags": ["solution"]}),
+        nbformat.v4.new_code_cell("x = 1\n# BEGIN SOLUTION\ny = 2\n# END SOLUTION\nprint(x)"),
+    ])
+    built = build.exercise_cells(solutions)
+    assert [c.source for c in built] == ["## Exercises\n\n1. Why?",
+                                         "x = 1\n# your code here\nraise NotImplementedError\nprint(x)"]
+    for path in build.SOURCES.glob("[0-9][0-9]_*.md"):  # and so no learner's exercise section shows an answer
+        lesson = build.read_source(path)
+        if any(cell.source.startswith("## Exercises") for cell in lesson.cells):
+            exercises = "".join(cell.source for cell in lesson.cells[build.exercises_start(lesson):])
+            assert "**Answer" not in exercises and "BEGIN SOLUTION" not in exercises, path
+
+
+def test_the_build_refuses_to_run_outside_tasks_py():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "LESSON_LIB_COURSE_ENV"}
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_notebooks.py"), "03"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "run me as `python3 tasks.py build" in result.stderr
 
 
 def fake_executed_notebook(model_ids):

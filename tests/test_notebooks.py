@@ -29,7 +29,7 @@ def load(path):
 def test_the_lessons_exist():
     names = [path.stem for path in LESSONS]
     for expected in ["01_activation_functions", "02_learning_slowdown", "03_cross_entropy",
-                     "04_softmax_gradient", "05_gradient_descent", "06_mnist_demo", "07_open_questions"]:
+                     "04_softmax_gradient", "05_backpropagation", "06_gradient_descent", "07_mnist_demo", "08_open_questions"]:
         assert expected in names
 
 

@@ -93,3 +93,13 @@ def test_plot_normalizations_shows_each_normalizations_top_probability():
     np.testing.assert_allclose(lines[1].get_ydata(), exp_level0)  # exp: the level does not matter
     assert lines[3].get_ydata()[1] < 0.11  # sigmoids at level 10 are all near 1: no confidence from a gap
     matplotlib.pyplot.close(fig)
+
+
+def test_plot_backprop_sizes_draws_one_bar_per_layer_on_log_axes():
+    fig = ll.plots.plot_backprop_sizes([1e-3, 1e-2, 0.5], [1e-4, 2e-3, 0.1], title="three layers")
+    delta_ax, gradient_ax = fig.axes
+    assert [bar.get_height() for bar in delta_ax.patches] == [1e-3, 1e-2, 0.5]
+    assert [bar.get_height() for bar in gradient_ax.patches] == [1e-4, 2e-3, 0.1]
+    assert delta_ax.get_yscale() == "log" and [t.get_text() for t in delta_ax.get_xticklabels()] == ["h1", "h2", "out"]
+    with pytest.raises(ValueError, match=r"gradient_sizes: expected one size per layer like delta_sizes \(3,\), got \(2,\)"):
+        ll.plots.plot_backprop_sizes([1, 2, 3], [1, 2])

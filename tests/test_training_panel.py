@@ -1,4 +1,4 @@
-"""The training panel of notebook 06, driven as a learner would: press Train, move a learning
+"""The training panel of notebook 07, driven as a learner would: press Train, move a learning
 rate while it runs, press Stop; and the run behind it, called directly."""
 
 import threading

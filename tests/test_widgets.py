@@ -1,4 +1,4 @@
-"""The explorers of notebooks 01-05, driven as a learner would: set a control's value, then
+"""The explorers of notebooks 01-06, driven as a learner would: set a control's value, then
 check what the figure shows (its lines' and bars' data) and what the status line says."""
 
 import matplotlib
@@ -120,3 +120,44 @@ def test_parse_scores_errors_name_the_argument():
         widgets.parse_scores("4")
     with pytest.raises(ValueError, match="scores: expected finite numbers"):
         widgets.parse_scores("1, inf")
+
+
+def test_backprop_explorer_shows_each_layers_error_and_gradient_sizes(rng):
+    x, labels = rng.standard_normal((12, 6)), rng.integers(0, 3, size=12)
+    explorer = widgets.BackpropExplorer(x, labels)
+    net = ll.Network([6, 16, 16, 16, 3], seed=0, dtype=np.float64)
+    delta_ax, gradient_ax = explorer.figure.axes
+    np.testing.assert_allclose(bar_heights(delta_ax), ll.inspection.layer_error_sizes(net, x, labels))
+    np.testing.assert_allclose(bar_heights(gradient_ax), ll.inspection.layer_gradient_sizes(net, x, labels))
+    assert explorer.status.value.startswith("mean |delta| from the first hidden layer to the output: [")
+    first_look = figure_geometry(explorer.figure)
+    explorer.hidden_layers.value = 5
+    explorer.hidden.value = "relu"
+    explorer.loss.value = "quadratic"
+    deeper = ll.Network([6] + [16] * 5 + [3], hidden="relu", loss="quadratic", seed=0, dtype=np.float64)
+    assert len(bar_heights(explorer.figure.axes[0])) == 6
+    np.testing.assert_allclose(bar_heights(explorer.figure.axes[1]), ll.inspection.layer_gradient_sizes(deeper, x, labels))
+    explorer.width.value = 64
+    explorer.init.value = "classic"
+    assert explorer.network().sizes == [6] + [64] * 5 + [3] and explorer.network().init == "classic"
+    assert explorer.redraws == 6
+    assert figure_geometry(explorer.figure) == first_look  # the same margins after every redraw
+
+
+def figure_geometry(figure):
+    """The subplot margins, after checking that every title and axis label lies inside the canvas."""
+    renderer = figure.canvas.get_renderer()
+    canvas = figure.bbox
+    texts = [figure._suptitle] + [t for ax in figure.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)]
+    for text in texts:
+        if text is not None and text.get_text():
+            box = text.get_window_extent(renderer)
+            assert canvas.x0 <= box.x0 and box.x1 <= canvas.x1 and canvas.y0 <= box.y0 and box.y1 <= canvas.y1, \
+                f"{text.get_text()!r} is cut off: {box} outside {canvas}"
+    params = figure.subplotpars
+    return (params.left, params.right, params.bottom, params.top, params.wspace)
+
+
+def test_backprop_explorer_refuses_labels_that_do_not_fit():
+    with pytest.raises(ValueError, match="labels"):
+        widgets.BackpropExplorer(np.zeros((4, 3)), [0, 1, 2, 3])

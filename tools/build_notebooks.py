@@ -10,22 +10,29 @@ The sources are what a maintainer edits and reviews. The notebooks are built fro
 their outputs, and committed, because nbval compares those outputs. ``python3 tasks.py build
 [NN ...]`` does, for each lesson NN (all of them without arguments):
 
-1. The exercise section of ``lessons/NN_*.md`` (from its "## Exercises" heading to the end) is
-   made anew from ``lessons/solutions/NN_*.md``: code between ``# BEGIN SOLUTION`` and
+1. Each source is rewritten in the form Jupytext's pairing writes (so a hand edit with a
+   missing blank line or an extra cell marker is tidied once, not on the next save in
+   JupyterLab). The exercise section of ``lessons/NN_*.md`` (from its "## Exercises" heading to
+   the end) is made anew from ``lessons/solutions/NN_*.md``: code between ``# BEGIN SOLUTION`` and
    ``# END SOLUTION`` becomes ``raise NotImplementedError``, and cells tagged "setup" (which make
    the solutions run on their own) or "solution" (written answers) stay with the solutions.
-2. The lesson and its solutions are executed, each in a fresh kernel started in its folder, with
-   one BLAS thread, as the tests run them.
+2. The lesson and its solutions are executed, each in a fresh kernel started in its folder, in
+   the environment ``tasks.py`` gives the tests (``course_env``: one BLAS thread, and OpenBLAS's
+   Haswell kernels on x86-64 Linux), which is why this runs only through ``tasks.py build``.
 3. Each executed notebook is normalized so that a build with no change in the sources writes the
    same bytes: cell ids from the cell's position, no execution timestamps, no interpreter
-   version, saved widget state kept only for the widgets the notebook shows, with their model
-   ids renumbered in order of appearance. The notebook's metadata records its source and a
-   digest of its outputs ("built_from"), so the check below can tell a built notebook from one
-   edited, re-run or cleared by hand.
+   version, consecutive prints joined into one output, saved widget state kept only for the
+   widgets the notebook shows, with their model ids renumbered in order of appearance. The
+   notebook's metadata records its source and a digest of its code and outputs ("built_from"),
+   so the check below can tell a built notebook from one edited, re-run or cleared by hand.
+4. A cell tagged "wall-clock" (a figure of seconds measured while building) keeps its committed
+   figure when its code and printed output are unchanged; ``tasks.py build --redraw NN`` draws
+   it anew.
 
 ``problems(source, notebook)`` is that check: it lists every way a notebook disagrees with its
 source (a cell's text, type or tags differ, a cell is missing or extra, a code cell was not run
-in order, the outputs are not the build's), each with the command that mends it.
+in order, the outputs are not the build's, the file is not in the form the build writes), each
+with the command that mends it.
 tests/test_notebook_sources.py runs it on every notebook as part of the test command.
 """
 
@@ -86,7 +93,7 @@ def all_notebooks() -> list[Path]:
 
 def rel(path: Path) -> str:
     try:
-        return str(path.relative_to(ROOT))
+        return path.relative_to(ROOT).as_posix()
     except ValueError:
         return str(path)
 
@@ -118,8 +125,8 @@ def learner_source(source: str) -> str:
     return REGION.sub(lambda m: f"{m.group(1)}# your code here\n{m.group(1)}raise NotImplementedError\n", source).rstrip()
 
 
-def exercise_cells(solutions: nbformat.NotebookNode) -> list:
-    """The learner's exercise section, made from a solutions notebook."""
+def exercise_cells(solutions: nbformat.NotebookNode, where: Path | None = None) -> list:
+    """The learner's exercise section, made from a solutions notebook (read from ``where``)."""
     cells, started = [], False
     for cell in solutions.cells:
         started = started or (cell.cell_type == "markdown" and cell.source.startswith(HEADING))
@@ -131,26 +138,28 @@ def exercise_cells(solutions: nbformat.NotebookNode) -> list:
         else:
             cells.append(nbformat.v4.new_markdown_cell(cell.source))
     if not cells:
-        raise SystemExit(f"no markdown cell starting with {HEADING!r} in the solutions")
+        raise SystemExit(f"{rel(where) if where else 'the solutions'}: no markdown cell starts with {HEADING!r}")
     return cells
 
 
-def exercises_start(lesson: nbformat.NotebookNode) -> int:
-    """Index of the lesson's cell that starts with the "## Exercises" heading."""
+def exercises_start(lesson: nbformat.NotebookNode, where: Path | None = None) -> int:
+    """Index of the lesson's cell that starts with the "## Exercises" heading (read from ``where``)."""
     for i, cell in enumerate(lesson.cells):
         if cell.cell_type == "markdown" and cell.source.startswith(HEADING):
             return i
-    raise SystemExit(f"the lesson has no markdown cell starting with {HEADING!r}")
+    raise SystemExit(f"{rel(where) if where else 'the lesson'}: no markdown cell starts with {HEADING!r}")
 
 
 def solutions_for(lesson_source: Path) -> Path:
     return SOURCES / "solutions" / lesson_source.name
 
 
-def with_exercises(lesson: nbformat.NotebookNode, solutions: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The lesson with its exercise section replaced by the one the solutions make."""
+def with_exercises(lesson: nbformat.NotebookNode, solutions: nbformat.NotebookNode,
+                   paths: tuple = (None, None)) -> nbformat.NotebookNode:
+    """The lesson with its exercise section replaced by the one the solutions make; ``paths``:
+    where the two were read from, for error messages."""
     lesson = copy.deepcopy(lesson)
-    lesson.cells = lesson.cells[:exercises_start(lesson)] + exercise_cells(solutions)
+    lesson.cells = lesson.cells[:exercises_start(lesson, paths[0])] + exercise_cells(solutions, paths[1])
     return lesson
 
 
@@ -203,8 +212,10 @@ def coalesce_streams(outputs: list) -> list:
 
 
 def outputs_digest(notebook: nbformat.NotebookNode) -> str:
-    """sha256 of every code cell's execution count and outputs, in order."""
-    record = [(cell.get("execution_count"), cell.get("outputs")) for cell in notebook.cells if cell.cell_type == "code"]
+    """sha256 of every code cell's code, execution count and outputs, in order: outputs kept while
+    the code above them changed no longer match."""
+    record = [(cell.source, cell.get("execution_count"), cell.get("outputs"))
+              for cell in notebook.cells if cell.cell_type == "code"]
     return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -235,7 +246,8 @@ def normalize(notebook: nbformat.NotebookNode, source: Path) -> nbformat.Noteboo
 
 def stamp(notebook: nbformat.NotebookNode, source: Path) -> nbformat.NotebookNode:
     """Record the source and the digest of the outputs in the notebook's metadata."""
-    notebook.metadata["built_from"] = {"source": source.relative_to(ROOT).as_posix(), "outputs_sha256": outputs_digest(notebook)}
+    label = source.as_posix() if not source.is_absolute() else rel(source)
+    notebook.metadata["built_from"] = {"source": label, "outputs_sha256": outputs_digest(notebook)}
     return notebook
 
 
@@ -265,18 +277,21 @@ def _excerpt(text: str) -> str:
     return repr(line[:70] + ("..." if len(line) > 70 else ""))
 
 
-def _first_difference(a: str, b: str) -> str:
-    """Where two texts first differ: line number, and a few words of each side from there."""
+def _first_difference(a: str, b: str, file_text: str = "") -> str:
+    """Where two texts first differ: the line (of the source file, when it can be found there),
+    and a few words of each side from there."""
     for number, (line_a, line_b) in enumerate(zip(a.splitlines(), b.splitlines()), start=1):
         if line_a != line_b:
             at = next((i for i, (x, y) in enumerate(zip(line_a, line_b)) if x != y), min(len(line_a), len(line_b)))
             start = max(0, line_a.rfind(" ", 0, max(at - 20, 0)) + 1)
-            return (f"line {number}: source has {_excerpt(line_a[start:])}, "
-                    f"notebook has {_excerpt(line_b[start:])}")
+            file_lines = file_text.splitlines()
+            where = (f"source file line {file_lines.index(line_a) + 1}" if line_a in file_lines
+                     else f"line {number} of the cell")
+            return f"{where}: source has {_excerpt(line_a[start:])}, notebook has {_excerpt(line_b[start:])}"
     return f"source has {len(a.splitlines())} lines, notebook has {len(b.splitlines())}"
 
 
-def cell_problems(source: nbformat.NotebookNode, notebook: nbformat.NotebookNode) -> list[str]:
+def cell_problems(source: nbformat.NotebookNode, notebook: nbformat.NotebookNode, file_text: str = "") -> list[str]:
     """How the notebook's cells differ from the source's: type, text, tags, missing or extra."""
     found = []
     for i, (want, have) in enumerate(zip(source.cells, notebook.cells)):
@@ -284,7 +299,7 @@ def cell_problems(source: nbformat.NotebookNode, notebook: nbformat.NotebookNode
             found.append(f"cell {i} is {have.cell_type} in the notebook but {want.cell_type} in the source "
                          f"({_excerpt(want.source)})")
         elif want.source != have.source:
-            found.append(f"cell {i}'s text differs: {_first_difference(want.source, have.source)}")
+            found.append(f"cell {i}'s text differs: {_first_difference(want.source, have.source, file_text)}")
         elif want.metadata.get("tags", []) != have.metadata.get("tags", []):
             found.append(f"cell {i}'s tags differ: {want.metadata.get('tags', [])} in the source, "
                          f"{have.metadata.get('tags', [])} in the notebook")
@@ -297,7 +312,8 @@ def cell_problems(source: nbformat.NotebookNode, notebook: nbformat.NotebookNode
 
 def output_problems(notebook: nbformat.NotebookNode) -> list[str]:
     """Whether the notebook holds the outputs of one top-to-bottom build, untouched since."""
-    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    # a blank code cell is never run (no kernel sees it), so it has no execution count
+    code = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.source.strip()]
     counts = [cell.get("execution_count") for cell in code]
     if counts != list(range(1, len(code) + 1)):
         unrun = sum(count is None for count in counts)
@@ -312,23 +328,33 @@ def output_problems(notebook: nbformat.NotebookNode) -> list[str]:
     return []
 
 
-def problems(source_path: Path, notebook_path: Path) -> list[str]:
+def problems(source_path: Path, notebook_path: Path, solutions_path: Path | None = None) -> list[str]:
     """Every way the notebook disagrees with its source, each naming the file and the command that
-    mends it; an empty list when they agree."""
+    mends it; an empty list when they agree. ``solutions_path``: the solutions source whose
+    exercises the lesson must hold (by default lessons/solutions/<name>.md for a lesson)."""
     if not notebook_path.exists():
         return [f"{rel(notebook_path)} is missing: its source {rel(source_path)} has not been built. "
                 f"Run `{rebuild_command(source_path)}`."]
     if not source_path.exists():
         return [f"{rel(notebook_path)} has no source: expected {rel(source_path)}. Write it (for example "
                 f"`jupytext --to md:myst` and move the result there), then run `{rebuild_command(notebook_path)}`."]
-    source, notebook = read_source(source_path), nbformat.read(notebook_path, as_version=4)
-    found = cell_problems(source, notebook) + output_problems(notebook)
-    if source_path.parent == SOURCES and solutions_for(source_path).exists():
-        built = exercise_cells(read_source(solutions_for(source_path)))
-        start = exercises_start(source)
+    source, text = read_source(source_path), notebook_path.read_text(encoding="utf-8")
+    notebook = nbformat.reads(text, as_version=4)
+    found = cell_problems(source, notebook, source_path.read_text(encoding="utf-8")) + output_problems(notebook)
+    recorded = notebook.metadata.get("built_from", {}).get("source")
+    if not found and notebook_path.resolve().is_relative_to(ROOT) and recorded != rel(source_path):
+        found.append(f"it was built from {recorded}")
+    if not found and nbformat.writes(normalize(notebook, Path(recorded))) != text:
+        found.append("the file is not in the form the build writes (saved from JupyterLab or another tool?)")
+    if solutions_path is None and source_path.parent == SOURCES:
+        solutions_path = solutions_for(source_path)
+    if solutions_path is not None and solutions_path.exists():
+        built = exercise_cells(read_source(solutions_path), solutions_path)
+        start = exercises_start(source, source_path)
         if [(c.cell_type, c.source) for c in source.cells[start:]] != [(c.cell_type, c.source) for c in built]:
-            found.insert(0, f"the exercise section of {rel(source_path)} is not the one "
-                            f"{rel(solutions_for(source_path))} makes (edit the solutions, not the lesson's copy)")
+            return [f"the exercise section of {rel(source_path)} is not the one {rel(solutions_path)} makes. The "
+                    f"build replaces the lesson's copy: move any change you made there into {rel(solutions_path)}, "
+                    f"then run `{rebuild_command(source_path)}`."]
     return [f"{rel(notebook_path)} disagrees with {rel(source_path)}: {problem}. Run `{rebuild_command(source_path)}`."
             for problem in found]
 
@@ -354,21 +380,30 @@ def build_one(source_path: Path, redraw: bool = False) -> float:
     return seconds
 
 
+def canonicalize(source_path: Path) -> None:
+    """Rewrite a hand-edited source in the exact form Jupytext's pairing writes (cell markers,
+    blank lines), so that opening and saving it in JupyterLab changes nothing."""
+    text = source_text(read_source(source_path))
+    if text != source_path.read_text(encoding="utf-8"):
+        source_path.write_text(text, encoding="utf-8")
+        print(f"reformatted {rel(source_path)} as Jupytext writes it", flush=True)
+
+
 def update_exercises(lesson_path: Path) -> None:
     """Write the lesson's exercise section from its solutions, if they differ."""
     solutions_path = solutions_for(lesson_path)
     if not solutions_path.exists():
         return
-    text = source_text(with_exercises(read_source(lesson_path), read_source(solutions_path)))
+    text = source_text(with_exercises(read_source(lesson_path), read_source(solutions_path), (lesson_path, solutions_path)))
     if text != lesson_path.read_text(encoding="utf-8"):
         lesson_path.write_text(text, encoding="utf-8")
         print(f"updated the exercises of {rel(lesson_path)} from {rel(solutions_path)}", flush=True)
 
 
 def main(argv: list[str]) -> int:
-    if os.environ.get("OMP_NUM_THREADS") != "1":
+    if os.environ.get("LESSON_LIB_COURSE_ENV") != "1":
         print("build: run me as `python3 tasks.py build [NN ...]`, which sets the environment the notebooks'"
-              " digits depend on (one BLAS thread, the BLAS kernels)", file=sys.stderr)
+              " digits depend on (one BLAS thread; OpenBLAS's Haswell kernels on x86-64 Linux)", file=sys.stderr)
         return 2
     redraw = "--redraw" in argv
     argv = [arg for arg in argv if arg != "--redraw"]
@@ -381,6 +416,9 @@ def main(argv: list[str]) -> int:
     chosen = [path for path in lessons if not argv or path.name[:2] in argv]
     started = time.perf_counter()
     for lesson_path in chosen:
+        for source_path in (lesson_path, solutions_for(lesson_path)):
+            if source_path.exists():
+                canonicalize(source_path)
         update_exercises(lesson_path)
         build_one(lesson_path, redraw)
         if solutions_for(lesson_path).exists():
