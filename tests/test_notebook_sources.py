@@ -167,8 +167,13 @@ def test_answers_and_setup_cells_stay_with_the_solutions():
     for path in build.SOURCES.glob("[0-9][0-9]_*.md"):  # and so no learner's exercise section shows an answer
         lesson = build.read_source(path)
         if any(cell.source.startswith("## Exercises") for cell in lesson.cells):
-            exercises = "".join(cell.source for cell in lesson.cells[build.exercises_start(lesson):])
+            section = lesson.cells[build.exercises_start(lesson):]
+            exercises = "".join(cell.source for cell in section)
             assert "**Answer" not in exercises and "BEGIN SOLUTION" not in exercises, path
+            # after the list of written exercises, only self-checking ones ("### N. ..."): a prose cell
+            # there is an answer that lost its "solution" tag
+            strays = [c.source[:60] for c in section[1:] if c.cell_type == "markdown" and not c.source.startswith("### ")]
+            assert not strays, f"{path}: untagged prose in the exercise section: {strays}"
 
 
 def test_the_build_refuses_to_run_outside_tasks_py():
