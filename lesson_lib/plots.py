@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import NullLocator, PercentFormatter
 
 from .activations import activation_at
 from .information import compare_distributions
@@ -203,7 +203,9 @@ def plot_backprop_sizes(delta_sizes, gradient_sizes, title: str = "", fig=None):
                                     (axes[1], gradient_sizes, "mean |dC/dW| (weight gradient)", "tab:red")):
         ax.bar(layers, np.maximum(sizes, 1e-30), color=color)
         ax.set_xticks(layers, names)
-        ax.set(title=label, xlabel="layer (backprop runs right to left)", yscale="log")
+        ax.set(xlabel="layer (backprop runs right to left)", yscale="log")
+        ax.yaxis.set_minor_locator(NullLocator())  # a log axis's many minor ticks cost most of the redraw
+        ax.set_title(label, y=1.01)  # a fixed position: placing it automatically is slow too
     if title:
         fig.suptitle(title, fontsize=10)
     # fixed margins rather than tight_layout: they are set again on every redraw (a cleared figure

@@ -227,3 +227,12 @@ def test_resuming_training_epoch_by_epoch_is_not_mistaken_for_divergence(capsys)
         assert not history.diverged, history.stop_reason
     assert "diverged" not in capsys.readouterr().out
     assert net.accuracy(x[:2000], y[:2000]) > 0.8
+
+
+def test_the_readme_states_the_monitors_thresholds_as_the_code_sets_them():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    monitor = ll.GradientMonitor()
+    assert f"by more than {monitor.too_large:.0%} of" in readme.replace("\n", " ")
+    assert f'"too small" below {monitor.too_small:.2%}' in readme.replace("\n", " ")
