@@ -5,6 +5,7 @@
     python3 tasks.py test     # set up .venv (first time only), then run the whole test suite
     python3 tasks.py build [NN ...]       # build notebooks/ from their sources in lessons/ (CONTRIBUTING.md);
                               # --redraw also redraws the wall-clock figures it would otherwise keep
+    python3 tasks.py run CMD ...          # run a command in the course's environment (one BLAS thread, BLAS kernels)
     python3 tasks.py edit     # JupyterLab on the whole project, for maintainers: saving a notebook
                               # also writes its source in lessons/ (Jupytext pairing)
     python3 tasks.py bench    # the speed benchmark (benchmarks/README.md); "bench widgets": widget redraw times;
@@ -104,12 +105,21 @@ def build(args) -> int:
     return subprocess.call([str(PYTHON), str(ROOT / "tools" / "build_notebooks.py"), *args], cwd=ROOT, env=course_env())
 
 
+def run(args) -> int:
+    """Any command in the course's environment (one BLAS thread, the pinned BLAS kernels), for scripts
+    such as .ci/run that run tests with another interpreter: `python3 tasks.py run CMD [ARGS ...]`."""
+    if not args:
+        print("run: expected a command to run, such as `python3 tasks.py run python -c 'import numpy'`", file=sys.stderr)
+        return 2
+    return subprocess.call(list(args), cwd=ROOT, env=course_env())
+
+
 def edit(args) -> int:
     # the project root, so that jupytext.toml pairs notebooks/X.ipynb with lessons/X.md
     return jupyter_lab(ROOT, args)
 
 
-COMMANDS = {"lab": lab, "test": test, "bench": bench, "build": build, "edit": edit}
+COMMANDS = {"lab": lab, "test": test, "bench": bench, "build": build, "edit": edit, "run": run}
 
 
 def main() -> int:

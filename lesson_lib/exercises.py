@@ -17,6 +17,7 @@ Use ``checker.grade(function)`` to get the result as a ``Feedback`` without prin
 
 from __future__ import annotations
 
+import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable
@@ -68,9 +69,25 @@ def _show(value) -> str:
     return np.array2string(value, precision=4, suppress_small=True, separator=", ").replace("\n", "")
 
 
-def _compare(part: str, got, expected, case: Case) -> str | None:
+def _kind_problem(got, label: str) -> str | None:
+    """What is wrong with the *kind* of value a learner's function returned, if anything."""
+    if got is None:
+        return f"got None{label}: the function returned nothing. Hint: end it with `return ...`."
+    if isinstance(got, (list, tuple)):
+        return (f"expected a NumPy array{label}, got a {type(got).__name__}. Hint: build the result with NumPy "
+                "operations on the whole array (or wrap it in np.array(...)).")
+    if np.iscomplexobj(got):
+        return (f"expected real numbers{label}, got complex ones (dtype {np.asarray(got).dtype}). Hint: a square "
+                "root or log of a negative number? Check the signs inside.")
+    return None
+
+
+def _compare(part: str, got, expected, case: Case, atol: float = 1e-7) -> str | None:
     """None if ``got`` matches ``expected``; otherwise what is wrong and a hint."""
     label = f" ({part})" if part else ""
+    kind = _kind_problem(got, label)
+    if kind:
+        return kind
     try:
         got = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
@@ -81,14 +98,18 @@ def _compare(part: str, got, expected, case: Case) -> str | None:
             return (f"expected shape {expected.shape}{label}, got {got.shape}: it looks transposed. "
                     f"Hint: {case.hint}")
         return f"expected shape {expected.shape}{label}, got {got.shape}. Hint: {case.hint}"
-    if np.allclose(got, expected, rtol=1e-5, atol=1e-7):
+    if np.allclose(got, expected, rtol=1e-5, atol=atol):
         return None
-    text = f"expected {_show(expected)}{label}, got {_show(got)}. "
+    shown_expected, shown_got = _show(expected), _show(got)
+    if shown_expected == shown_got:  # too close to tell apart at 4 decimals: show them in full
+        shown_expected, shown_got = (np.array2string(np.asarray(v), precision=10, separator=", ").replace("\n", "")
+                                     for v in (expected, got))
+    text = f"expected {shown_expected}{label}, got {shown_got}. "
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
         return text + f"Your result has nan or inf. Hint: {case.hint}"
-    if case.batch and case.batch > 1 and np.allclose(got, expected * case.batch, rtol=1e-5, atol=1e-7):
+    if case.batch and case.batch > 1 and np.allclose(got, expected * case.batch, rtol=1e-5, atol=atol):
         return text + f"That is {case.batch} times too large: average over the batch (divide by n), do not sum."
-    if got.ndim == 2 and got.shape[0] == got.shape[1] and np.allclose(got, expected.T, rtol=1e-5, atol=1e-7):
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and np.allclose(got, expected.T, rtol=1e-5, atol=atol):
         return text + f"That is the transpose of the answer. Hint: {case.hint}"
     return text + f"Hint: {case.hint}"
 
@@ -104,11 +125,14 @@ class Exercise:
     cases: list
     parts: tuple = ()
     call: Callable = field(default=lambda learners, *args: learners(*args))
+    atol: float = 1e-7  # absolute tolerance: how far from the reference an answer may be and still pass
+    time_limit: float = 10.0  # seconds one case may take; a vectorized answer takes milliseconds
 
     def grade(self, learners) -> Feedback:
         """Run every case; return the first failure, or a pass."""
         for case in self.cases:
             args = tuple(np.array(arg, copy=True) if isinstance(arg, np.ndarray) else arg for arg in case.args)
+            started = time.perf_counter()
             try:
                 with warnings.catch_warnings(), np.errstate(all="ignore"):
                     warnings.simplefilter("ignore")
@@ -120,14 +144,21 @@ class Exercise:
             except Exception as error:  # the learner's bug, reported without a traceback
                 return Feedback(self.name, "failed", f"{self.name}: on {case.shows}, your code raised "
                                 f"{type(error).__name__}: {error}. Hint: {case.hint}")
+            seconds = time.perf_counter() - started
+            if seconds > self.time_limit:
+                return Feedback(self.name, "failed", f"{self.name}: on {case.shows}, your code took {seconds:.1f} s "
+                                f"(the limit is {self.time_limit:g} s). Hint: work on whole arrays at once; a Python "
+                                "loop over the entries is what makes it slow.")
             expected = self.reference(*case.args)
-            pairs = list(zip(self.parts, got, expected)) if self.parts and isinstance(got, tuple) and \
-                len(got) == len(self.parts) else [("", got, expected)]
+            if self.parts and isinstance(got, tuple) and len(got) != len(self.parts):
+                return Feedback(self.name, "failed", f"{self.name}: on {case.shows}, expected a tuple of "
+                                f"{len(self.parts)} ({', '.join(self.parts)}), got a tuple of {len(got)}.")
+            pairs = list(zip(self.parts, got, expected)) if self.parts and isinstance(got, tuple) else [("", got, expected)]
             if self.parts and pairs[0][0] == "":
                 return Feedback(self.name, "failed", f"{self.name}: on {case.shows}, expected a tuple "
                                 f"({', '.join(self.parts)}), got {type(got).__name__}. Hint: return them both.")
             for part, got_part, expected_part in pairs:
-                problem = _compare(part, got_part, expected_part, case)
+                problem = _compare(part, got_part, expected_part, case, self.atol)
                 if problem:
                     return Feedback(self.name, "failed", f"{self.name}: on {case.shows}: {problem}")
         return Feedback(self.name, "passed", f"{self.name}: all {len(self.cases)} checks passed.")
@@ -230,7 +261,7 @@ check_binary_cross_entropy = Exercise("binary_cross_entropy", _binary_cross_entr
     Case("outputs exactly right, a = [1, 0], y = [1, 0]", (np.array([1.0, 0.0]), np.array([1.0, 0.0])),
          "a perfect output costs 0, but 0 * ln 0 is nan in NumPy: clip a to [1e-12, 1 - 1e-12] first, or use "
          "np.where to take only the log you need", batch=2),
-])
+], atol=1e-6)  # clipping a at any common epsilon up to 1e-6 (1e-7 is Keras's) changes the loss by less than that
 """Notebook 03: ``binary_cross_entropy(a, y)`` -> the mean over n examples; a, y shaped (n,)."""
 
 
@@ -260,6 +291,10 @@ _SOFTMAX_CASES = [
          "e^-1000 underflows to 0 and 0/0 is nan: subtract each row's max before exp"),
     Case("a 3 x 3 batch z = [[1, 2, 3], [3, 0, 0], [0, 0, 9]]", (np.array([[1.0, 2, 3], [3, 0, 0], [0, 0, 9]]),),
          _ROWS_HINT),
+    Case("two rows far apart, z = [[1000, 999, 998], [-1000, -1001, -1002]]",
+         (np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -1002.0]]),),
+         "subtract each row's own max, z.max(axis=1, keepdims=True), not the whole batch's: the second row is 2000 "
+         "below the batch's max, so every e^(z - max) of it underflows to 0"),
 ]
 check_softmax = Exercise("softmax", softmax, _SOFTMAX_CASES)
 """Notebook 04: ``softmax(z)`` for a batch z (n, k) -> a (n, k), each row summing to 1."""
@@ -270,6 +305,7 @@ check_log_softmax = Exercise("log_softmax", log_softmax, [
          "ln(softmax) gives ln 0 = -inf here; use ln a_j = (z_j - m) - ln sum_k e^(z_k - m) with m the row max"),
     _SOFTMAX_CASES[3],
     _SOFTMAX_CASES[4],
+    _SOFTMAX_CASES[5],
 ])
 """Notebook 04: ``log_softmax(z)`` for a batch z (n, k) -> ln a (n, k), finite for any finite z."""
 

@@ -254,3 +254,57 @@ def test_train_demo_with_the_right_loss_trains_like_the_built_in_one(capsys):
     ll.train(reference, x, y, epochs=1, batch_size=10, lr=[3.0, 0.1], seed=0, progress=False, verbose=False)
     for mine, theirs in zip(net.weights, reference.weights):
         np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-5)
+
+
+# --- the gaps a review found (issue 13, item 7) ------------------------------------------------
+
+
+def test_softmax_shifted_by_the_whole_batchs_max_fails():
+    def batch_max_softmax(z):
+        e = np.exp(z - z.max())  # one max for the whole batch: a row far below it underflows
+        return e / e.sum(axis=1, keepdims=True)
+
+    feedback = ex.check_softmax.grade(batch_max_softmax)
+    assert not feedback.passed and "each row's own max" in feedback.message
+    assert not ex.check_log_softmax.grade(lambda z: np.log(batch_max_softmax(z))).passed
+
+
+def test_binary_cross_entropy_clipped_at_a_common_epsilon_passes():
+    def clipped(a, y, eps):
+        a = np.clip(a, eps, 1 - eps)
+        return -np.mean(y * np.log(a) + (1 - y) * np.log(1 - a))
+
+    assert ex.check_binary_cross_entropy.grade(lambda a, y: clipped(a, y, 1e-7)).passed  # Keras's epsilon
+    feedback = ex.check_binary_cross_entropy.grade(lambda a, y: clipped(a, y, 1e-4))  # too coarse, and told so
+    assert not feedback.passed and "expected 0., got 0.0001." in feedback.message
+    feedback = ex.check_binary_cross_entropy.grade(lambda a, y: clipped(a, y, 5e-6))  # alike at 4 decimals:
+    assert not feedback.passed and "got 5.00001" in feedback.message, feedback.message  # shown in full
+
+
+@pytest.mark.parametrize("returned, words", [
+    (lambda z: None, "got None: the function returned nothing"),
+    (lambda z: [[1.0, 0.0, 0.0]], "expected a NumPy array, got a list"),
+    (lambda z: softmax(z) + 0j, "got complex ones"),
+])
+def test_the_kind_of_a_wrong_return_value_is_named(returned, words):
+    feedback = ex.check_softmax.grade(returned)
+    assert not feedback.passed and words in feedback.message, feedback.message
+
+
+def test_a_tuple_of_the_wrong_length_is_named():
+    feedback = ex.check_layer_gradients.grade(lambda a_prev, delta: (a_prev.T @ delta, delta.mean(axis=0), 0))
+    assert "expected a tuple of 2 (dC/dW, dC/db), got a tuple of 3" in feedback.message
+
+
+def test_code_slower_than_the_time_limit_is_told_so():
+    import dataclasses
+    import time
+
+    def slow_softmax(z):
+        time.sleep(0.05)
+        return softmax(z)
+
+    strict = dataclasses.replace(ex.check_softmax, time_limit=0.01)
+    feedback = strict.grade(slow_softmax)
+    assert not feedback.passed and "the limit is 0.01 s" in feedback.message and "whole arrays" in feedback.message
+    assert ex.check_softmax.grade(slow_softmax).passed  # well within the real limit of 10 s
