@@ -92,6 +92,14 @@ def layer_error_sizes(net: Network, x, y) -> list:
     return [float(np.mean(np.abs(delta))) for delta in net.error_terms(x, y)]
 
 
+def layer_sizes(net: Network, x, y) -> tuple:
+    """(layer_error_sizes, layer_gradient_sizes) from a single backward pass (what notebook 05's
+    explorer shows on every change of a control)."""
+    weight_gradients, _, deltas = net.backward(x, y)
+    return ([float(np.mean(np.abs(delta))) for delta in deltas],
+            [float(np.mean(np.abs(g))) for g in weight_gradients])
+
+
 def saturated_fraction(net: Network, x, slope_below: float = 0.01) -> list:
     """For each hidden layer, the fraction of (example, unit) pairs whose slope f'(z) is below
     ``slope_below``: units that pass back less than that share of the gradient.

@@ -171,10 +171,16 @@ class Network:
         shaped (n, sizes[l+1]), one row per example. They are the deltas that ``gradients``
         turns into dC/dW^l = a^{l-1}.T @ delta^l / n (notebook 05 derives both).
         """
+        return self.backward(x, y)[2]
+
+    @np.errstate(over="ignore")
+    def backward(self, x, y):
+        """One forward and one backward pass: (weight_gradients, bias_gradients, error_terms),
+        as ``gradients`` and ``error_terms`` return them, without running backpropagation twice."""
         x = self.check_inputs(x)
         deltas = []
-        self._backprop(x, self.check_targets(y, x.shape[0]), deltas=deltas)
-        return deltas
+        weight_gradients, bias_gradients, _ = self._backprop(x, self.check_targets(y, x.shape[0]), deltas=deltas)
+        return weight_gradients, bias_gradients, deltas
 
     def predict(self, x) -> np.ndarray:
         """Predicted class for each example, shape (n,): the index of the largest output

@@ -30,7 +30,7 @@ from . import plots
 from .activations import HIDDEN_ACTIVATIONS, activation_at
 from .descent import gradient_descent, loss_surface, make_two_class_data
 from .information import compare_distributions
-from .inspection import layer_error_sizes, layer_gradient_sizes
+from .inspection import layer_sizes
 from .losses import LOSSES, softmax_loss_and_gradient
 from .network import INITIALIZATIONS, Network
 from .neuron import NEURON_LOSSES, train_neuron
@@ -248,7 +248,7 @@ class SoftmaxExplorer(FigureExplorer):
 class BackpropExplorer(FigureExplorer):
     """Notebook 05: a small network on a fixed batch; pick the loss, the hidden activation, the
     start, the depth and the width, and see how big each layer's error term delta^l and weight
-    gradient dC/dW^l are (``inspection.layer_error_sizes`` and ``layer_gradient_sizes``).
+    gradient dC/dW^l are (``inspection.layer_sizes``, one backward pass per change).
 
     x: the batch (n, features); labels: (n,) integers, one of ``classes`` each.
     """
@@ -278,8 +278,7 @@ class BackpropExplorer(FigureExplorer):
 
     def draw(self):
         net = self.network()
-        deltas = layer_error_sizes(net, self.x, self.labels)
-        gradients = layer_gradient_sizes(net, self.x, self.labels)
+        deltas, gradients = layer_sizes(net, self.x, self.labels)
         plots.plot_backprop_sizes(deltas, gradients, title=f"{net.sizes}, {self.hidden.value} hidden units, "
                                   f"{self.loss.value}, {self.init.value} start", fig=self.figure)
         sizes = {name: "[" + ", ".join(f"{v:.2e}" for v in values) + "]"

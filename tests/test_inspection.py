@@ -80,3 +80,11 @@ def test_layer_error_sizes_are_the_mean_absolute_delta_per_layer(rng):
     sizes = ll.inspection.layer_error_sizes(net, x, labels)
     assert sizes == pytest.approx([np.mean(np.abs(d)) for d in net.error_terms(x, labels)])
     assert len(sizes) == 3 and sizes[-1] > sizes[0] > 0  # sigmoid layers shrink delta on its way down here
+
+
+def test_layer_sizes_gives_both_sizes_from_one_backward_pass(rng):
+    net = ll.Network([5, 4, 4, 3], seed=1, dtype=np.float64)
+    x, labels = rng.standard_normal((7, 5)), rng.integers(0, 3, size=7)
+    deltas, gradients = ll.inspection.layer_sizes(net, x, labels)
+    assert deltas == pytest.approx(ll.inspection.layer_error_sizes(net, x, labels))
+    assert gradients == pytest.approx(ll.inspection.layer_gradient_sizes(net, x, labels))
