@@ -6,6 +6,8 @@
     python3 tasks.py build [NN ...]       # build notebooks/ from their sources in lessons/ (CONTRIBUTING.md);
                               # --redraw also redraws the wall-clock figures it would otherwise keep
     python3 tasks.py run CMD ...          # run a command in the course's environment (one BLAS thread, BLAS kernels)
+    python3 tasks.py check-blas [NN ...]  # run every notebook with BLAS kernels that round differently:
+                              # no check may fail (tools/check_other_blas.py)
     python3 tasks.py edit     # JupyterLab on the whole project, for maintainers: saving a notebook
                               # also writes its source in lessons/ (Jupytext pairing)
     python3 tasks.py bench    # the speed benchmark (benchmarks/README.md); "bench widgets": widget redraw times;
@@ -114,12 +116,19 @@ def run(args) -> int:
     return subprocess.call(list(args), cwd=ROOT, env=course_env())
 
 
+def check_blas(args) -> int:
+    """Every notebook with BLAS kernels that round differently (tools/check_other_blas.py): no check may fail."""
+    return subprocess.call([str(PYTHON), str(ROOT / "tools" / "check_other_blas.py"), *args], cwd=ROOT,
+                           env=course_env())
+
+
 def edit(args) -> int:
     # the project root, so that jupytext.toml pairs notebooks/X.ipynb with lessons/X.md
     return jupyter_lab(ROOT, args)
 
 
-COMMANDS = {"lab": lab, "test": test, "bench": bench, "build": build, "edit": edit, "run": run}
+COMMANDS = {"lab": lab, "test": test, "bench": bench, "build": build, "edit": edit, "run": run,
+            "check-blas": check_blas}
 
 
 def main() -> int:

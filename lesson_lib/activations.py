@@ -140,7 +140,7 @@ def identity_prime(z):
 def softmax(z):
     """Softmax along the last axis, a_j = e^(z_j) / sum_k e^(z_k).
 
-    Shapes: z is (..., k), for a batch (n, k); the result has the same shape, each row
+    Shapes: z is (..., K), for a batch (n, K); the result has the same shape, each row
     positive and summing to 1. Computed as e^(z_j - max_k z_k) / sum_k e^(z_k - max_k z_k),
     which is the same number (the factor e^(-max) cancels) but cannot overflow.
 
@@ -161,7 +161,7 @@ def log_softmax(z):
 
 
 def softmax_jacobian(z):
-    """The Jacobian of softmax, J[..., i, j] = d a_i / d z_j, shape (..., k, k).
+    """The Jacobian of softmax, J[..., i, j] = d a_i / d z_j, shape (..., K, K).
 
     Case by case: d a_i / d z_i = a_i (1 - a_i) on the diagonal, and d a_i / d z_j = -a_i a_j
     off it; together J = diag(a) - a a^T.

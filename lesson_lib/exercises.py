@@ -221,7 +221,7 @@ check_cross_entropy_delta = Exercise("cross_entropy_delta", _cross_entropy_delta
     _delta_case([[0.5], [-1.0], [2.0]], [[1.0], [0.0], [1.0]], "z = [[0.5], [-1], [2]], y = [[1], [0], [1]]"),
     _delta_case([[-8.0, 8.0]], [[1.0, 0.0]], "a saturated, badly wrong output z = [[-8, 8]], y = [[1, 0]]"),
 ])
-"""Notebook 02: ``cross_entropy_delta(z, a, y)`` for sigmoid outputs a = sigma(z); all (n, k)."""
+"""Notebook 02: ``cross_entropy_delta(z, a, y)`` for sigmoid outputs a = sigma(z); all (n, K)."""
 
 
 def _neuron_gradient(x, y, w, b):
@@ -239,8 +239,8 @@ check_neuron_gradient = Exercise("neuron_gradient", _neuron_gradient, [
     Case("one saturated example x = [[4, 4, 4]], y = [1], w = [-1, -1, -1], b = 0",
          (np.array([[4.0, 4.0, 4.0]]), np.array([1.0]), np.array([-1.0, -1.0, -1.0]), 0.0), _NEURON_HINT, batch=1),
 ], parts=("dC/dw", "dC/db"))
-"""Notebook 02: ``neuron_gradient(x, y, w, b)`` -> (dC/dw (m,), dC/db) for one sigmoid neuron with
-mean cross-entropy over a batch x (n, m), y (n,)."""
+"""Notebook 02: ``neuron_gradient(x, y, w, b)`` -> (dC/dw (n_in,), dC/db) for one sigmoid neuron with
+mean cross-entropy over a batch x (n, n_in), y (n,)."""
 
 # ---------------------------------------------------------------------------------------------
 # Notebook 03: binary cross-entropy and KL divergence.
@@ -273,7 +273,7 @@ check_kl_divergence = Exercise("kl_divergence", lambda p, q: float(kl_divergence
     Case("a one-hot p = [0, 1, 0], q = [0.2, 0.5, 0.3]", (np.array([0.0, 1.0, 0.0]), np.array([0.2, 0.5, 0.3])),
          "terms with p_j = 0 count as 0 (0 ln 0 = 0), but NumPy gives nan: sum only where p > 0"),
 ])
-"""Notebook 03: ``kl_divergence(p, q)`` -> float, for distributions p, q shaped (k,)."""
+"""Notebook 03: ``kl_divergence(p, q)`` -> float, for distributions p, q shaped (K,)."""
 
 # ---------------------------------------------------------------------------------------------
 # Notebook 04: softmax and log-softmax over a batch.
@@ -297,7 +297,7 @@ _SOFTMAX_CASES = [
          "below the batch's max, so every e^(z - max) of it underflows to 0"),
 ]
 check_softmax = Exercise("softmax", softmax, _SOFTMAX_CASES)
-"""Notebook 04: ``softmax(z)`` for a batch z (n, k) -> a (n, k), each row summing to 1."""
+"""Notebook 04: ``softmax(z)`` for a batch z (n, K) -> a (n, K), each row summing to 1."""
 
 check_log_softmax = Exercise("log_softmax", log_softmax, [
     *_SOFTMAX_CASES[:2],
@@ -307,7 +307,7 @@ check_log_softmax = Exercise("log_softmax", log_softmax, [
     _SOFTMAX_CASES[4],
     _SOFTMAX_CASES[5],
 ])
-"""Notebook 04: ``log_softmax(z)`` for a batch z (n, k) -> ln a (n, k), finite for any finite z."""
+"""Notebook 04: ``log_softmax(z)`` for a batch z (n, K) -> ln a (n, K), finite for any finite z."""
 
 # ---------------------------------------------------------------------------------------------
 # Notebook 05: backpropagation, one layer down (BP2).
@@ -387,8 +387,8 @@ check_log_likelihood_loss = Exercise("LogLikelihood", _reference_loss, [
     _loss_case([[40.0, -800.0, 0.0]], [0], "a confident right answer with an output of exactly 0, z = [[40, -800, 0]]",
                "0 * ln 0 is nan in NumPy: take ln of the true class's output only, or clip a to [1e-12, 1]", 1),
 ], parts=("value", "delta"), call=_call_loss)
-"""Notebook 07: a class with ``value(a, y)`` (mean loss, float) and ``delta(z, a, y)`` (n, k), for
-softmax outputs a (n, k) and one-hot targets y (n, k)."""
+"""Notebook 07: a class with ``value(a, y)`` (mean loss, float) and ``delta(z, a, y)`` (n, K), for
+softmax outputs a (n, K) and one-hot targets y (n, K)."""
 
 
 class _LearnersLoss(Loss):
@@ -443,7 +443,7 @@ def _permute_output_layer(weights, biases, perm):
 
 
 _PERMUTE_HINT = ("class j becomes class perm[j], so column perm[j] of the new weights is column j of the old: "
-                 "new[:, perm] = old, or new = old[:, np.argsort(perm)]; weights keep their shape (n_hidden, k)")
+                 "new[:, perm] = old, or new = old[:, np.argsort(perm)]; weights keep their shape (n_hidden, K)")
 _w3 = np.round(_rng.standard_normal((4, 3)), 3)
 _w5 = np.round(_rng.standard_normal((2, 5)), 3)
 check_permute_output_layer = Exercise("permute_output_layer", _permute_output_layer, [
@@ -455,7 +455,7 @@ check_permute_output_layer = Exercise("permute_output_layer", _permute_output_la
          _PERMUTE_HINT),
 ], parts=("weights", "biases"))
 """Notebook 08: ``permute_output_layer(weights, biases, perm)`` -> the output layer of a network
-whose class j is called perm[j]: weights (n_hidden, k), biases (k,)."""
+whose class j is called perm[j]: weights (n_hidden, K), biases (K,)."""
 
 CHECKERS = {
     "01": [check_leaky_relu, check_leaky_relu_prime],

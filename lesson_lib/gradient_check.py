@@ -56,7 +56,7 @@ def rel_error(a, b) -> float:
 def check_network_gradients(net: Network, x, y, *, max_entries: int | None = None, seed: int = 0) -> dict:
     """Compare backprop's gradients of ``net`` with finite differences, on a float64 copy.
 
-    x: (n, sizes[0]); y: labels (n,) or targets (n, k). Returns {"W1": error, "b1": error,
+    x: (n, sizes[0]); y: labels (n,) or targets (n, K). Returns {"W1": error, "b1": error,
     ...}, the relative error per parameter array (layers numbered from 1). With
     ``max_entries`` only that many random entries per array are checked (for big layers).
     """

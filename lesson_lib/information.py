@@ -11,7 +11,7 @@ for bits.
 Terms with p_j = 0 count as 0 (the limit of p ln p as p -> 0). For a one-hot p, H(p) = 0 and
 H(p, q) = KL(p || q) = -ln q_true: the log-likelihood loss.
 
-Shapes: p and q are (k,) or (n, k), each row summing to 1; the results are numbers or (n,).
+Shapes: p and q are (K,) or (n, K), each row summing to 1; the results are numbers or (n,).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def as_distribution(name: str, p) -> np.ndarray:
     """p as a float array of probabilities along its last axis, or a clear error."""
     p = as_float_array(name, p)
     if p.ndim not in (1, 2) or p.shape[-1] < 2:
-        raise ValueError(f"{name}: expected probabilities shaped (k,) or (n, k) with k >= 2, got shape {p.shape}")
+        raise ValueError(f"{name}: expected probabilities shaped (K,) or (n, K) with K >= 2, got shape {p.shape}")
     if np.any(p < 0):
         raise ValueError(f"{name}: expected probabilities >= 0, got a smallest value of {p.min():g}")
     sums = p.sum(axis=-1)
@@ -68,7 +68,7 @@ def kl_divergence(p, q):
 
 
 def compare_distributions(p, q) -> dict:
-    """Everything the entropy explorer of notebook 03 shows, for one pair p, q shaped (k,).
+    """Everything the entropy explorer of notebook 03 shows, for one pair p, q shaped (K,).
 
     Returns a dict with "entropy" H(p), "cross_entropy" H(p, q), "kl" KL(p || q) and
     "gradient" = q - p, the gradient of H(p, q) with respect to the scores z when q =
@@ -76,6 +76,6 @@ def compare_distributions(p, q) -> dict:
     """
     p, q = _check_pair(p, q)
     if p.ndim != 1:
-        raise ValueError(f"p: expected one distribution shaped (k,), got shape {p.shape}")
+        raise ValueError(f"p: expected one distribution shaped (K,), got shape {p.shape}")
     return {"entropy": float(entropy(p)), "cross_entropy": float(cross_entropy(p, q)),
             "kl": float(kl_divergence(p, q)), "gradient": q - p}

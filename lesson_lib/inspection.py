@@ -1,7 +1,7 @@
 """Looking inside a trained classifier: which classes it confuses, which digits it gets wrong
 and how sure it was, and how large the output layer's weighted inputs z are.
 
-Shapes: x (n, features) inputs, y (n,) integer labels, a (n, k) output activations.
+Shapes: x (n, features) inputs, y (n,) integer labels, a (n, K) output activations.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from .validation import as_targets, check_positive
 
 
 def confusion_matrix(labels, predictions, n_classes: int = 10) -> np.ndarray:
-    """Counts (k, k): entry [i, j] is how many examples of true class i were predicted as j.
+    """Counts (K, K): entry [i, j] is how many examples of true class i were predicted as j.
 
     The diagonal holds the correct answers; each row sums to the number of examples of that
     class. labels, predictions: integer arrays (n,) with values in 0..n_classes-1.
@@ -45,7 +45,7 @@ def confident_mistakes(net: Network, x, y, count: int = 10):
     """The misclassified examples the network was surest about, most confident first.
 
     Returns a dict of arrays: ``index`` (m,) positions in x, ``label`` and ``predicted`` (m,),
-    ``probabilities`` (m, k) the network's outputs for those examples; m <= count.
+    ``probabilities`` (m, K) the network's outputs for those examples; m <= count.
     """
     x = net.check_inputs(x)
     y = net.check_targets(y, x.shape[0])
@@ -75,7 +75,7 @@ def output_z_summary(net: Network, x) -> dict:
 def layer_gradient_sizes(net: Network, x, y) -> list:
     """Mean |dC/dw| over the weights of each layer, first hidden layer first, on the batch (x, y).
 
-    x (n, features), y labels (n,) or targets (n, k). A layer whose number is far below the
+    x (n, features), y labels (n,) or targets (n, K). A layer whose number is far below the
     output layer's learns correspondingly slower at the same learning rate.
     """
     weight_gradients, _ = net.gradients(x, y)
@@ -85,9 +85,9 @@ def layer_gradient_sizes(net: Network, x, y) -> list:
 def layer_error_sizes(net: Network, x, y) -> list:
     """Mean |delta^l| of each layer, first hidden layer first, on the batch (x, y).
 
-    delta^l = dC_x/dz^l is the error term backpropagation carries down (notebook 05):
+    delta^l = dC_i/dz^l is the error term backpropagation carries down (notebook 05):
     delta^l = (delta^{l+1} @ W^{l+1}.T) * f'(z^l). x (n, features), y labels (n,) or
-    targets (n, k). Returns one float per weight layer.
+    targets (n, K). Returns one float per weight layer.
     """
     return [float(np.mean(np.abs(delta))) for delta in net.error_terms(x, y)]
 

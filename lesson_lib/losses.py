@@ -1,9 +1,9 @@
-"""Loss functions C, each with its output-layer error term delta = dC_x/dz.
+"""Loss functions C, each with its output-layer error term delta = dC_i/dz.
 
 Notation: for a batch of n examples with k output units, z is the output layer's weighted
-input (n, k), a = f(z) its activation (n, k), and y the targets: integer class labels (n,)
-or one-hot rows (n, k). ``value(a, y)`` is the *mean* loss over the batch; ``delta(z, a, y)``
-is the error term of each example, dC_x/dz, shaped (n, k). (The gradient of the mean with
+input (n, K), a = f(z) its activation (n, K), and y the targets: integer class labels (n,)
+or one-hot rows (n, K). ``value(a, y)`` is the *mean* loss over the batch; ``delta(z, a, y)``
+is the error term of each example, dC_i/dz, shaped (n, K). (The gradient of the mean with
 respect to z is therefore delta / n; the network divides once, when it forms the gradients.)
 
 The point of the lesson is in the deltas:
@@ -39,7 +39,7 @@ def one_hot(labels, n_classes: int = 10, dtype=np.float32) -> np.ndarray:
 
 
 def _as_rows(y, like):
-    """Targets as rows shaped like ``like`` (n, k): labels (n,) become one-hot rows."""
+    """Targets as rows shaped like ``like`` (n, K): labels (n,) become one-hot rows."""
     return one_hot(y, like.shape[1], like.dtype) if y.ndim == 1 else y
 
 
@@ -70,16 +70,16 @@ class Loss:
     activation: Activation
 
     def value(self, a, y, z=None) -> float:
-        """Mean loss over the batch. a: (n, k) outputs; y: labels (n,) or targets (n, k).
+        """Mean loss over the batch. a: (n, K) outputs; y: labels (n,) or targets (n, K).
 
-        Pass z (n, k), the weighted inputs with a = f(z), to compute logarithms from z
+        Pass z (n, K), the weighted inputs with a = f(z), to compute logarithms from z
         exactly even where a has rounded to 0 or 1.
         """
         a, y, z = self._check(a, y, z)
         return float(self._value(a, y, z))
 
     def delta(self, z, a, y) -> np.ndarray:
-        """Per-example output error term dC_x/dz, shape (n, k)."""
+        """Per-example output error term dC_i/dz, shape (n, K)."""
         a, y, z = self._check(a, y, z)
         return self._delta(z, a, y)
 
@@ -97,7 +97,7 @@ class Loss:
 
 
 class QuadraticLoss(Loss):
-    """Quadratic (mean squared error) loss, C = (1/n) sum_x (1/2) ||a - y||^2.
+    """Quadratic (mean squared error) loss, C = (1/n) sum_i (1/2) ||a - y||^2.
 
     delta = (a - y) * f'(z), where f is the output activation (sigmoid by default, so
     f'(z) = a (1 - a)). With a sigmoid output that is badly wrong (a near 0 while y = 1) the
@@ -127,7 +127,7 @@ class QuadraticLoss(Loss):
 
 
 class CrossEntropyLoss(Loss):
-    """Binary cross-entropy per output unit, C = -(1/n) sum_x sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)].
+    """Binary cross-entropy per output unit, C = -(1/n) sum_i sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)].
 
     Each output unit is treated as an independent yes/no probability a_j = sigma(z_j).
     delta = a - y: the sigma'(z) of the quadratic loss cancels, so a badly wrong output learns
@@ -152,7 +152,7 @@ class CrossEntropyLoss(Loss):
 
 
 class LogLikelihoodLoss(Loss):
-    """Log-likelihood (categorical cross-entropy), C = -(1/n) sum_x ln a_{y(x)} = -(1/n) sum_x sum_j y_j ln a_j.
+    """Log-likelihood (categorical cross-entropy), C = -(1/n) sum_i ln a_{t_i} = -(1/n) sum_i sum_j y_j ln a_j.
 
     The outputs a = softmax(z) are a probability distribution over the k classes, and the
     loss is minus the log of the probability given to the true class. delta = a - y: the
@@ -209,10 +209,10 @@ def get_loss(loss, output: str | None = None) -> Loss:
 def softmax_loss_and_gradient(z, true_class: int, temperature: float = 1.0):
     """Softmax probabilities, log-likelihood loss and its gradient for ONE example's scores.
 
-    z: scores (k,); true_class: an index in 0..k-1; temperature T > 0 divides the scores
+    z: scores (K,); true_class: an index in 0..K-1; temperature T > 0 divides the scores
     first, a = softmax(z / T). Returns (a, loss, gradient) with loss = -ln a_true and
-    gradient = dloss/dz = (a - y) / T, shape (k,), y the one-hot label. At T = 1 this is the
-    delta = a - y of the lesson; the course's example z = [1, 5, 3], true class 1 gives
+    gradient = dloss/dz = (a - y) / T, shape (K,), y the one-hot label. At T = 1 this is the
+    delta = a - y of the lesson; the original lesson's example z = [1, 5, 3], true class 1 gives
     a = [0.016, 0.867, 0.117] and gradient [0.016, -0.133, 0.117].
     """
     z = as_float_array("z", z, ndim=1)

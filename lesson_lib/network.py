@@ -7,9 +7,9 @@ Shapes for a batch of n examples and layer sizes [n_0, n_1, ..., n_L]:
     b^l           (n_l,)            biases[l-1]
     z^l           (n, n_l)          z^l = a^{l-1} @ W^l + b^l
     a^l           (n, n_l)          a^l = f(z^l)   (hidden f, or the loss's output activation)
-    delta^l       (n, n_l)          delta^l = dC_x / dz^l, one row per example
+    delta^l       (n, n_l)          delta^l = dC_i / dz^l, one row per example
 
-Backpropagation, the four equations in matrix form (the mean loss C = (1/n) sum_x C_x):
+Backpropagation, the four equations in matrix form (the mean loss C = (1/n) sum_i C_i):
 
     delta^L = loss.delta(z^L, a^L, y)                       (a - y for a well-chosen loss)
     delta^l = (delta^{l+1} @ W^{l+1}.T) * f'(z^l)           with f'(z^l) from a^l
@@ -35,7 +35,7 @@ INITIALIZATIONS = {
 
 
 def predicted_classes(a) -> np.ndarray:
-    """The class each row of outputs a (n, k) stands for: the index of the largest output, or
+    """The class each row of outputs a (n, K) stands for: the index of the largest output, or
     for a single output unit (k = 1) 1 if a > 0.5 else 0. Shape (n,)."""
     return (a[:, 0] > 0.5).astype(np.int64) if a.shape[1] == 1 else a.argmax(axis=1)
 
@@ -127,7 +127,7 @@ class Network:
         return as_batch(name, x, n_features=self.sizes[0], dtype=self.dtype)
 
     def check_targets(self, y, n, name="y") -> np.ndarray:
-        """y as labels (n,) in 0..k-1 or targets (n, k), or a clear error."""
+        """y as labels (n,) in 0..K-1 or targets (n, K), or a clear error."""
         y = as_targets(name, y, n=n, n_classes=self.sizes[-1])
         return y if y.ndim == 1 else y.astype(self.dtype, copy=False)
 
@@ -164,7 +164,7 @@ class Network:
 
     @np.errstate(over="ignore")
     def error_terms(self, x, y) -> list:
-        """Every layer's error term on a batch, from one backward pass: delta^l = dC_x/dz^l.
+        """Every layer's error term on a batch, from one backward pass: delta^l = dC_i/dz^l.
 
         x: (n, sizes[0]); y: labels (n,) or targets (n, sizes[-1]). Returns a list with one
         array per weight layer, first hidden layer first, output layer last; entry l is
@@ -226,7 +226,7 @@ class Network:
         weight_gradients, bias_gradients = [None] * n_layers, [None] * n_layers
         for l in range(n_layers - 1, -1, -1):  # from the output layer back to the first
             if deltas is not None:
-                deltas.insert(0, delta * x.shape[0])  # per example again: dC_x/dz, not d(mean C)/dz
+                deltas.insert(0, delta * x.shape[0])  # per example again: dC_i/dz, not d(mean C)/dz
             weight_gradients[l] = activations[l].T @ delta
             bias_gradients[l] = delta.sum(axis=0)
             if l > 0:

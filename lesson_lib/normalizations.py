@@ -11,8 +11,8 @@ and with the log-likelihood loss C = -ln a_t (t the true class) the output error
 For g = exp, g' = g, so delta = a - y. For every other g a factor is left over: for
 g = sigmoid, delta = (a - y) * (1 - sigma(z)), which vanishes when the scores are large.
 
-Shapes: z (n, k) scores, one example per row; y (n,) labels or (n, k) one-hot rows;
-a and delta (n, k).
+Shapes: z (n, K) scores, one example per row; y (n,) labels or (n, K) one-hot rows;
+a and delta (n, K).
 
 The four normalizations of ``NORMALIZATIONS``:
 
@@ -55,20 +55,20 @@ NORMALIZATIONS = {
     "square": Activation("square_normalized", _square_normalized, None),
     "shifted_linear": Activation("shifted_linear", _shifted_linear, None),
 }
-"""Score-to-probability maps by name: each turns scores z (n, k) into rows a (n, k) that sum to 1."""
+"""Score-to-probability maps by name: each turns scores z (n, K) into rows a (n, K) that sum to 1."""
 
 
 def normalize(name: str, z) -> np.ndarray:
-    """Probabilities a (n, k) from scores z (n, k) (or one row (k,)) with the named normalization."""
+    """Probabilities a (n, K) from scores z (n, K) (or one row (K,)) with the named normalization."""
     normalization = lookup("name", name, NORMALIZATIONS, "normalization")
     z = as_float_array("z", z, dtype=np.float64)
     if z.ndim not in (1, 2) or z.shape[-1] < 2:
-        raise ValueError(f"z: expected scores shaped (k,) or (n, k) with k >= 2, got shape {z.shape}")
+        raise ValueError(f"z: expected scores shaped (K,) or (n, K) with K >= 2, got shape {z.shape}")
     return normalization.function(z)
 
 
 class NormalizedLogLikelihood(Loss):
-    """Log-likelihood C = -(1/n) sum_x ln a_t(x) with a = g(z) / sum g(z) for the named g.
+    """Log-likelihood C = -(1/n) sum_i ln a_{t_i} with a = g(z) / sum g(z) for the named g.
 
     delta_j = g'(z_j)/S - y_j g'(z_j)/g(z_j), worked out for each g (module docstring):
 

@@ -376,7 +376,7 @@ def plot_training_panel(history, probe=None, *, monitor=None, fig=None):
 
 
 def plot_confusion(matrix, fig=None):
-    """A confusion matrix (k, k) as a heat map with each count written in its cell
+    """A confusion matrix (K, K) as a heat map with each count written in its cell
     (rows: true class, columns: predicted class; the diagonal is left pale)."""
     matrix = np.asarray(matrix)
     fig = _figure(fig, (5.2, 4.6))
@@ -399,7 +399,7 @@ def plot_mistakes(images, labels, predicted, probabilities, fig=None):
     """Misclassified digits (top row) over bar charts of the network's probabilities for them
     (bottom row): the true class's bar in green, the predicted one in red.
 
-    images: (m, 784); labels, predicted: (m,); probabilities: (m, k).
+    images: (m, 784); labels, predicted: (m,); probabilities: (m, K).
     """
     images = np.asarray(images).reshape(-1, 28, 28)
     m = len(images)

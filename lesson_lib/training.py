@@ -189,7 +189,7 @@ def _learning_rates(lr, n_layers):
 
 
 def _as_target_rows(net: Network, y, n, name="y"):
-    """Targets as rows (n, k) in the network's dtype: labels become one-hot once, up front."""
+    """Targets as rows (n, K) in the network's dtype: labels become one-hot once, up front."""
     y = net.check_targets(y, n, name)
     return y if y.ndim == 2 else one_hot(y, net.sizes[-1], net.dtype)
 
@@ -197,7 +197,7 @@ def _as_target_rows(net: Network, y, n, name="y"):
 def evaluate(net: Network, x, y, chunk: int = 10_000):
     """Mean loss and accuracy of ``net`` on (x, y), in chunks to bound memory.
 
-    x: (n, sizes[0]); y: labels (n,) or targets (n, k). Returns (loss, accuracy).
+    x: (n, sizes[0]); y: labels (n,) or targets (n, K). Returns (loss, accuracy).
     """
     x = net.check_inputs(x)
     y = _as_target_rows(net, y, x.shape[0])

@@ -205,7 +205,7 @@ class EntropyExplorer(FigureExplorer):
 
 
 def parse_scores(text: str) -> np.ndarray:
-    """Scores typed as text, "1, 5, 3" (commas or spaces), as a float array (k,), k >= 2."""
+    """Scores typed as text, "1, 5, 3" (commas or spaces), as a float array (K,), K >= 2."""
     if not isinstance(text, str):
         raise TypeError(f"scores: expected text such as '1, 5, 3', got {type(text).__name__}")
     pieces = text.replace(",", " ").split()

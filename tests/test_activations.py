@@ -83,7 +83,7 @@ def test_worked_example_from_the_course():
     total = math.exp(1) + math.exp(5) + math.exp(3)
     exact = [math.exp(1) / total, math.exp(5) / total, math.exp(3) / total]
     assert a == pytest.approx(exact, rel=1e-15)
-    # The course prints [0.015, 0.866, 0.117]: the exact values truncated (not rounded) to 3 places.
+    # The original lesson prints [0.015, 0.866, 0.117]: the exact values truncated (not rounded) to 3 places.
     assert np.floor(a * 1000) / 1000 == pytest.approx([0.015, 0.866, 0.117])
     assert np.round(a, 3) == pytest.approx([0.016, 0.867, 0.117])
     # gradient of -ln a_true for the true class being the second one: a - y

@@ -41,7 +41,7 @@ def test_gradient_with_respect_to_scores_is_q_minus_p():
     ([0.5, 0.6], [0.5, 0.5], r"p: expected probabilities that sum to 1"),
     ([1.5, -0.5], [0.5, 0.5], r"p: expected probabilities >= 0"),
     ([0.5, 0.5], [0.2, 0.3, 0.5], r"q: expected the same shape as p"),
-    ([1.0], [1.0], r"p: expected probabilities shaped \(k,\) or \(n, k\) with k >= 2"),
+    ([1.0], [1.0], r"p: expected probabilities shaped \(K,\) or \(n, K\) with K >= 2"),
 ])
 def test_bad_distributions_are_named(p, q, message):
     with pytest.raises(ValueError, match=message):

@@ -126,7 +126,7 @@ def test_error_terms_follow_the_four_equations(loss, rng):
     zs, activations = net.forward_all(x)
     y = ll.one_hot(labels, 2, dtype=np.float64)
     z_out, h = zs[-1].copy(), 1e-6
-    for j in range(2):  # BP1: delta^L_j = dC_x/dz^L_j, per example (not divided by n)
+    for j in range(2):  # BP1: delta^L_j = dC_i/dz^L_j, per example (not divided by n)
         up, down = z_out.copy(), z_out.copy()
         up[:, j] += h
         down[:, j] -= h
