@@ -1,7 +1,7 @@
 """lesson_lib: the vectorized NumPy core of the course "How a neural network learns to classify".
 
 Notation everywhere: z weighted input, a activation, y target, delta error term (dC/dz).
-Arrays hold one example per row: a batch of n examples with d features is shaped (n, d).
+Arrays hold one example per row: a batch of n examples is shaped (n, features).
 """
 
 from . import descent, exercises, inspection, normalizations, plots

@@ -1,6 +1,6 @@
 """Loss functions C, each with its output-layer error term delta = dC_i/dz.
 
-Notation: for a batch of n examples with k output units, z is the output layer's weighted
+Notation: for a batch of n examples with K output units, z is the output layer's weighted
 input (n, K), a = f(z) its activation (n, K), and y the targets: integer class labels (n,)
 or one-hot rows (n, K). ``value(a, y)`` is the *mean* loss over the batch; ``delta(z, a, y)``
 is the error term of each example, dC_i/dz, shaped (n, K). (The gradient of the mean with
@@ -97,7 +97,7 @@ class Loss:
 
 
 class QuadraticLoss(Loss):
-    """Quadratic (mean squared error) loss, C = (1/n) sum_i (1/2) ||a - y||^2.
+    """Quadratic loss, C = (1/n) sum_i (1/2) ||a_i - y_i||^2 (half the mean squared error when K = 1).
 
     delta = (a - y) * f'(z), where f is the output activation (sigmoid by default, so
     f'(z) = a (1 - a)). With a sigmoid output that is badly wrong (a near 0 while y = 1) the
@@ -127,7 +127,7 @@ class QuadraticLoss(Loss):
 
 
 class CrossEntropyLoss(Loss):
-    """Binary cross-entropy per output unit, C = -(1/n) sum_i sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)].
+    """Binary cross-entropy per output unit, C = -(1/n) sum_i sum_j [y_ij ln a_ij + (1 - y_ij) ln(1 - a_ij)].
 
     Each output unit is treated as an independent yes/no probability a_j = sigma(z_j).
     delta = a - y: the sigma'(z) of the quadratic loss cancels, so a badly wrong output learns
@@ -152,9 +152,9 @@ class CrossEntropyLoss(Loss):
 
 
 class LogLikelihoodLoss(Loss):
-    """Log-likelihood (categorical cross-entropy), C = -(1/n) sum_i ln a_{t_i} = -(1/n) sum_i sum_j y_j ln a_j.
+    """Log-likelihood (categorical cross-entropy), C = -(1/n) sum_i ln a_{i,t_i} = -(1/n) sum_i sum_j y_ij ln a_ij.
 
-    The outputs a = softmax(z) are a probability distribution over the k classes, and the
+    The outputs a = softmax(z) are a probability distribution over the K classes, and the
     loss is minus the log of the probability given to the true class. delta = a - y: the
     softmax Jacobian cancels (y must sum to 1 in each row, as one-hot labels do).
     Pairs with: a softmax output only.

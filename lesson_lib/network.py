@@ -36,7 +36,7 @@ INITIALIZATIONS = {
 
 def predicted_classes(a) -> np.ndarray:
     """The class each row of outputs a (n, K) stands for: the index of the largest output, or
-    for a single output unit (k = 1) 1 if a > 0.5 else 0. Shape (n,)."""
+    for a single output unit (K = 1) 1 if a > 0.5 else 0. Shape (n,)."""
     return (a[:, 0] > 0.5).astype(np.int64) if a.shape[1] == 1 else a.argmax(axis=1)
 
 

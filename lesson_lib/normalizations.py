@@ -68,7 +68,7 @@ def normalize(name: str, z) -> np.ndarray:
 
 
 class NormalizedLogLikelihood(Loss):
-    """Log-likelihood C = -(1/n) sum_i ln a_{t_i} with a = g(z) / sum g(z) for the named g.
+    """Log-likelihood C = -(1/n) sum_i ln a_{i,t_i} with a = g(z) / sum g(z) for the named g.
 
     delta_j = g'(z_j)/S - y_j g'(z_j)/g(z_j), worked out for each g (module docstring):
 
