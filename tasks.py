@@ -21,6 +21,7 @@ to pytest (e.g. `python3 tasks.py test -k softmax`).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -40,6 +41,7 @@ def ensure_environment() -> None:
         sys.exit(f"Python 3.10 or newer is needed, this is {sys.version.split()[0]}")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
+        write_lab_settings()
         return
     if not PYTHON.exists():
         print(f"Creating a virtual environment in {VENV} ...", flush=True)
@@ -47,7 +49,23 @@ def ensure_environment() -> None:
     print("Installing lesson_lib with its notebook and test dependencies (first run only) ...", flush=True)
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
+    write_lab_settings()
     STAMP.write_text(wanted + "\n")
+
+
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def write_lab_settings(prefix: Path = VENV) -> Path:
+    """JupyterLab settings for the course's environment: no "get notified about Jupyter news?"
+    pop-up and no update check (a class, or a laptop offline, needs neither). JupyterLab reads
+    ``overrides.json`` from the environment's share/jupyter/lab/settings/."""
+    path = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    text = json.dumps(LAB_OVERRIDES, indent=2) + "\n"
+    if not path.exists() or path.read_text() != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return path
 
 
 def has_avx2() -> bool:

@@ -84,6 +84,11 @@ def mnist_style(image) -> np.ndarray:
     return np.clip(out, 0, 1).ravel()
 
 
+def article(digit: int) -> str:
+    """The article before a digit's name in English: "an 8", "a 7"."""
+    return "an" if digit == 8 else "a"
+
+
 class DigitPad(widgets.VBox):
     """Draw a digit with the mouse and see what ``network`` makes of it.
 
@@ -174,7 +179,8 @@ class DigitPad(widgets.VBox):
             best = int(np.argmax(self.probabilities))
             colors = ["tab:red" if j == best else "0.6" for j in range(10)]
             ax_probabilities.bar(range(10), self.probabilities, color=colors)
-            self.status.value = html.escape(f"the network reads a {best} (output {self.probabilities[best]:.2f})")
+            self.status.value = html.escape(f"the network reads {article(best)} {best} "
+                                            f"(output {self.probabilities[best]:.2f})")
         else:
             self.probabilities = None
             self.status.value = "Draw a digit from 0 to 9 in the black square."

@@ -56,10 +56,18 @@ def show_digits(images, labels=None, *, predictions=None, columns: int = 10, siz
 CLASS_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple")
 
 
+MARGINS = ("left", "right", "bottom", "top", "wspace", "hspace")
+
+
 def _figure(fig, figsize):
+    """A new pyplot figure, or ``fig`` cleared for a redraw. A figure whose layout is kept (see
+    ``_layout``) keeps its margins too: ``Figure.clear`` would reset them to matplotlib's defaults."""
     if fig is None:
         return plt.figure(figsize=figsize)
+    margins = {name: getattr(fig.subplotpars, name) for name in MARGINS}
     fig.clear()
+    if getattr(fig, "keep_layout", False):
+        fig.subplots_adjust(**margins)
     return fig
 
 
@@ -146,14 +154,16 @@ def plot_distributions(p, q, fig=None):
     positions = np.arange(k)
     ax_bars.bar(positions - 0.2, p, width=0.4, label="p (true)", color="tab:blue")
     ax_bars.bar(positions + 0.2, q, width=0.4, label="q (model)", color="tab:orange")
-    ax_bars.set(title="probabilities", xticks=positions, xlabel="class", ylim=(0, 1.05))
-    ax_bars.legend(fontsize=8)
+    # headroom above the bars for the legend, so that it never covers one
+    ax_bars.set(title="probabilities", xticks=positions, xlabel="class", ylim=(0, 1.3), yticks=np.linspace(0, 1, 6))
+    ax_bars.legend(fontsize=8, loc="upper center", ncol=2)
     h, kl, hpq = measures["entropy"], measures["kl"], measures["cross_entropy"]
     ax_measures.bar(0, h, color="tab:blue", label="H(p)")
     ax_measures.bar(0, kl, bottom=h, color="tab:red", label="KL(p || q)")
     ax_measures.bar(1, hpq, color="tab:purple", label="H(p, q)")
-    ax_measures.set(title="nats", xticks=[0, 1], xticklabels=["H(p) + KL", "H(p, q)"])
-    ax_measures.legend(fontsize=8)
+    ax_measures.set(title="nats", xticks=[0, 1], xticklabels=["H(p) + KL", "H(p, q)"],
+                    ylim=(0, 1.35 * max(hpq, h + kl, 1e-3)))
+    ax_measures.legend(fontsize=8, loc="upper center", ncol=3)
     _layout(fig)
     return fig
 

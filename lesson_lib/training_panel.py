@@ -43,7 +43,7 @@ from .losses import LOSSES
 from .network import INITIALIZATIONS, Network
 from .training import AccuracyProbe, GradientMonitor, History, train
 from .validation import check_positive
-from .widgets import _SLIDER, FigureExplorer, error_html, render_png
+from .widgets import FigureExplorer, error_html, render_png, slider_options
 
 HIDDEN_SIZES = (10, 20, 30, 50, 100, 200)
 BATCH_SIZES = (1, 2, 5, 10, 20, 50, 100, 200, 500)
@@ -113,6 +113,8 @@ def _loss_label(name):
     return f"{name} + {loss.activation.name}"
 
 
+PANEL_MARGINS = {"left": 0.075, "right": 0.985, "bottom": 0.17, "top": 0.89, "wspace": 0.25}
+
 class TrainingPanel(widgets.VBox):
     """Train a 784-h-10 network on MNIST from widgets; see the module's docstring.
 
@@ -136,16 +138,16 @@ class TrainingPanel(widgets.VBox):
         self.hidden = widgets.Dropdown(options=HIDDEN_ACTIVATIONS, value=start.hidden, description="hidden units")
         self.init = widgets.Dropdown(options=list(INITIALIZATIONS), value=start.init, description="initial weights")
         self.hidden_size = widgets.SelectionSlider(options=HIDDEN_SIZES, value=start.hidden_size,
-                                                   description="hidden size", **_SLIDER)
+                                                   description="hidden size", **slider_options())
         self.lr_sliders = [
             widgets.FloatLogSlider(value=rate, base=10, min=-3, max=2, step=0.1, readout_format=".3g",
-                                   description=f"lr {name}", **_SLIDER)
+                                   description=f"lr {name}", **slider_options())
             for rate, name in zip(start.lr, ("hidden layer", "output layer"))]
         self.batch_size = widgets.SelectionSlider(options=BATCH_SIZES, value=start.batch_size,
-                                                  description="batch size", **_SLIDER)
-        self.epochs = widgets.IntSlider(value=start.epochs, min=1, max=30, description="epochs", **_SLIDER)
+                                                  description="batch size", **slider_options())
+        self.epochs = widgets.IntSlider(value=start.epochs, min=1, max=30, description="epochs", **slider_options())
         self.subset = widgets.SelectionSlider(options=subsets, value=start.subset, description="training digits",
-                                              **_SLIDER)
+                                              **slider_options())
         self.seed = widgets.IntText(value=start.seed, description="seed", layout=widgets.Layout(width="160px"))
         self.train_button = widgets.Button(description="Train", icon="play", button_style="success")
         self.stop_button = widgets.Button(description="Stop", icon="stop", button_style="danger", disabled=True)
@@ -174,6 +176,10 @@ class TrainingPanel(widgets.VBox):
         self._step = 0
         empty = History(layer_names=["hidden layer 1", "output layer"], lr=[])
         plots.plot_training_panel(empty, None, monitor=self.monitor, fig=self.figure)
+        # fixed margins, wide enough for the tick labels of any run: re-fitting them to each drawing
+        # would make the axes jump as the labels change
+        self.figure.subplots_adjust(**PANEL_MARGINS)
+        self.figure.keep_layout = True
         self.image.value = render_png(self._canvas)
         self.train_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())
@@ -286,7 +292,6 @@ class TrainingPanel(widgets.VBox):
                             if notes else "")
         self.progress.value = self._step
         plots.plot_training_panel(history, self.probe, monitor=self.monitor, fig=self.figure)
-        self.figure.keep_layout = True
         self.image.value = render_png(self._canvas)
         self.status.value = status
         self.redraws += 1

@@ -36,8 +36,11 @@ from .network import INITIALIZATIONS, Network
 from .neuron import NEURON_LOSSES, train_neuron
 from .validation import as_batch, as_targets
 
-_SLIDER = {"continuous_update": False, "style": {"description_width": "initial"},
-           "layout": widgets.Layout(width="320px")}
+def slider_options() -> dict:
+    """A slider's common options. Each slider gets its own Layout: one shared Layout would make
+    hiding one slider hide them all."""
+    return {"continuous_update": False, "style": {"description_width": "initial"},
+            "layout": widgets.Layout(width="320px")}
 
 
 def _format(values) -> str:
@@ -128,9 +131,9 @@ class ActivationExplorer(FigureExplorer):
         self.functions = widgets.SelectMultiple(options=HIDDEN_ACTIVATIONS, value=tuple(functions), rows=4,
                                                 description="functions")
         self.z_range = widgets.FloatRangeSlider(value=z_range, min=-12, max=12, step=0.5, description="z range",
-                                                **_SLIDER)
+                                                **slider_options())
         self.derivatives = widgets.Checkbox(value=True, description="show slopes f'(z)")
-        self.point = widgets.FloatSlider(value=point, min=-12, max=12, step=0.1, description="point z", **_SLIDER)
+        self.point = widgets.FloatSlider(value=point, min=-12, max=12, step=0.1, description="point z", **slider_options())
         super().__init__([[self.functions, widgets.VBox([self.z_range, self.point, self.derivatives])]], (10, 3.6))
 
     def draw(self):
@@ -151,11 +154,11 @@ class SlowdownExplorer(FigureExplorer):
     """
 
     def __init__(self, weight=-2.0, bias=-2.0, lr=0.15, epochs=300, loss="both"):
-        self.weight = widgets.FloatSlider(value=weight, min=-6, max=6, step=0.1, description="start w", **_SLIDER)
-        self.bias = widgets.FloatSlider(value=bias, min=-6, max=6, step=0.1, description="start b", **_SLIDER)
+        self.weight = widgets.FloatSlider(value=weight, min=-6, max=6, step=0.1, description="start w", **slider_options())
+        self.bias = widgets.FloatSlider(value=bias, min=-6, max=6, step=0.1, description="start b", **slider_options())
         self.lr = widgets.FloatLogSlider(value=lr, base=10, min=-2, max=1, step=0.05, description="learning rate",
-                                         readout_format=".3g", **_SLIDER)
-        self.epochs = widgets.IntSlider(value=epochs, min=10, max=1000, step=10, description="epochs", **_SLIDER)
+                                         readout_format=".3g", **slider_options())
+        self.epochs = widgets.IntSlider(value=epochs, min=10, max=1000, step=10, description="epochs", **slider_options())
         self.loss = widgets.Dropdown(options=["both", *NEURON_LOSSES], value=loss, description="loss")
         super().__init__([[self.weight, self.bias, self.loss], [self.lr, self.epochs]], (10, 3.6))
 
@@ -179,9 +182,9 @@ class EntropyExplorer(FigureExplorer):
     def __init__(self, p=(0.0, 1.0, 0.0), q=(0.2, 0.5, 0.3), classes=3):
         self.classes = widgets.ToggleButtons(options=[2, 3], value=classes, description="classes")
         self.p_weights = [widgets.FloatSlider(value=v, min=0, max=1, step=0.01, description=f"p weight {j}",
-                                              **_SLIDER) for j, v in enumerate(p)]
+                                              **slider_options()) for j, v in enumerate(p)]
         self.q_weights = [widgets.FloatSlider(value=v, min=0.01, max=1, step=0.01, description=f"q weight {j}",
-                                              **_SLIDER) for j, v in enumerate(q)]
+                                              **slider_options()) for j, v in enumerate(q)]
         super().__init__([[self.classes], [widgets.VBox(self.p_weights), widgets.VBox(self.q_weights)]], (10, 3.4))
 
     def distributions(self):
@@ -200,8 +203,12 @@ class EntropyExplorer(FigureExplorer):
         p, q = self.distributions()
         plots.plot_distributions(p, q, fig=self.figure)
         m = compare_distributions(p, q)
-        return (f"p = {_format(p)}, q = {_format(q)}: H(p) = {m['entropy']:.4f}, H(p, q) = {m['cross_entropy']:.4f}, "
-                f"KL(p || q) = {m['kl']:.4f}; gradient q - p = {_format(m['gradient'])}")
+        status = (f"p = {_format(p)}, q = {_format(q)}: H(p) = {m['entropy']:.4f}, H(p, q) = {m['cross_entropy']:.4f}, "
+                  f"KL(p || q) = {m['kl']:.4f}; gradient q - p = {_format(m['gradient'])}")
+        if np.count_nonzero(p) == 1:
+            status += (f"<br>p is one-hot (class {int(np.argmax(p))}): its weight alone changes nothing, since the "
+                       "weights are divided by their sum; give another class of p a weight to move p")
+        return status
 
 
 def parse_scores(text: str) -> np.ndarray:
@@ -229,7 +236,7 @@ class SoftmaxExplorer(FigureExplorer):
         self.true_class = widgets.Dropdown(options=list(range(parse_scores(scores).size)), value=true_class,
                                            description="true class")
         self.temperature = widgets.FloatLogSlider(value=temperature, base=10, min=-1, max=1, step=0.05,
-                                                  description="temperature T", readout_format=".3g", **_SLIDER)
+                                                  description="temperature T", readout_format=".3g", **slider_options())
         super().__init__([[self.scores, self.true_class, self.temperature]], (10, 3.2))
 
     def draw(self):
@@ -264,10 +271,10 @@ class BackpropExplorer(FigureExplorer):
         self.hidden = widgets.Dropdown(options=HIDDEN_ACTIVATIONS, value=hidden, description="hidden")
         self.init = widgets.Dropdown(options=list(INITIALIZATIONS), value=init, description="start")
         self.hidden_layers = widgets.IntSlider(value=hidden_layers, min=1, max=6, description="hidden layers",
-                                               **_SLIDER)
+                                               **slider_options())
         self.width = widgets.SelectionSlider(options=self.WIDTHS, value=width, description="units per layer",
-                                             **_SLIDER)
-        self.seed = widgets.IntSlider(value=seed, min=0, max=9, description="seed", **_SLIDER)
+                                             **slider_options())
+        self.seed = widgets.IntSlider(value=seed, min=0, max=9, description="seed", **slider_options())
         super().__init__([[self.loss, self.hidden, self.init], [self.hidden_layers, self.width, self.seed]], (10, 3.4))
 
     def network(self) -> Network:
@@ -298,10 +305,10 @@ class DescentExplorer(FigureExplorer):
         self.surface = (weights, biases, loss_surface(self.x, self.y, weights, biases))
         sizes = [m for m in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if m < n] + [n]
         self.batch_size = widgets.SelectionSlider(options=sizes, value=batch_size, description="batch size",
-                                                  **_SLIDER)
+                                                  **slider_options())
         self.lr = widgets.FloatLogSlider(value=lr, base=10, min=-2, max=1, step=0.05, description="learning rate",
-                                         readout_format=".3g", **_SLIDER)
-        self.epochs = widgets.IntSlider(value=epochs, min=1, max=10, description="epochs", **_SLIDER)
+                                         readout_format=".3g", **slider_options())
+        self.epochs = widgets.IntSlider(value=epochs, min=1, max=10, description="epochs", **slider_options())
         super().__init__([[self.batch_size, self.lr, self.epochs]], (10, 4))
 
     def draw(self):

@@ -77,3 +77,8 @@ def test_pad_classifies_what_the_mouse_draws(trained):
 def test_pad_needs_a_784_to_10_network():
     with pytest.raises(TypeError, match=r"network: expected a lesson_lib.Network with 784 inputs and 10 outputs"):
         DigitPad(ll.Network([4, 3, 2]))
+
+
+def test_the_status_line_says_an_8():
+    from lesson_lib.digit_pad import article
+    assert [article(digit) for digit in range(10)] == ["a"] * 8 + ["an", "a"]

@@ -65,7 +65,7 @@ def test_only_widget_cells_ignore_their_output(path):
     for cell in load(path).cells:
         if cell.cell_type != "code":
             continue
-        shows_widget = re.search(r"^(\w+ = )?\w+(Explorer|Panel|Pad)\(", cell.source, flags=re.M) is not None
+        shows_widget = re.search(r"^\s*(\w+ = )?\w+(Explorer|Panel|Pad)\(", cell.source, flags=re.M) is not None
         ignored = cell.source.startswith(IGNORE) or "nbval-ignore-output" in cell.metadata.get("tags", [])
         assert ignored == shows_widget, f"{path.name}: {'unmarked widget' if shows_widget else 'ignored'} cell:\n{cell.source[:80]}"
 

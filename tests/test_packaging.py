@@ -31,3 +31,22 @@ def test_the_python_pinned_for_binder_is_supported():
     pinned = re.search(r"- python=(\d+)\.(\d+)", (ROOT / "environment.yml").read_text())
     minimum = re.search(r">=(\d+)\.(\d+)", project["requires-python"])
     assert (int(pinned[1]), int(pinned[2])) >= (int(minimum[1]), int(minimum[2]))
+
+
+def test_the_course_lab_turns_off_jupyters_news_popup(tmp_path):
+    # issue 15 item 7: every setting tasks.py overrides exists in JupyterLab's schema, with a valid value
+    import json
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    import tasks
+
+    written = json.loads(tasks.write_lab_settings(tmp_path).read_text())
+    schemas = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas"
+    for plugin, settings in written.items():
+        package, name = plugin.split(":")
+        schema = json.loads((schemas / package / f"{name}.json").read_text())["properties"]
+        for key, value in settings.items():
+            allowed = [option["const"] for option in schema[key].get("oneOf", [])] or [True, False]
+            assert value in allowed, (plugin, key, value, allowed)
+    assert written["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"

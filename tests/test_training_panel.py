@@ -134,3 +134,13 @@ def test_a_setting_changed_between_runs_is_echoed_in_the_status_line(small_data)
     assert "next run: 784-30-10, sigmoid hidden units, cross_entropy + sigmoid" in panel.status.value
     panel.lr_sliders[0].value = 0.5
     assert "lr 0.5, 0.1" in panel.status.value and "Press Train" in panel.status.value
+
+
+def test_the_panel_figure_keeps_its_layout_through_a_run(small_data):
+    # issue 15 item 2: the first curves re-fitted the margins of the empty figure, so the axes jumped
+    from test_widgets import figure_geometry
+    panel = TrainingPanel(small_data, subset=6000, epochs=1, redraw_every=0.05)
+    before = figure_geometry(panel.figure)
+    panel.train_button.click()
+    panel.wait(60)
+    assert panel.redraws >= 2 and figure_geometry(panel.figure) == before

@@ -161,3 +161,63 @@ def figure_geometry(figure):
 def test_backprop_explorer_refuses_labels_that_do_not_fit():
     with pytest.raises(ValueError, match="labels"):
         widgets.BackpropExplorer(np.zeros((4, 3)), [0, 1, 2, 3])
+
+
+def test_entropy_explorer_with_two_classes_hides_only_the_third_sliders():
+    # issue 15 item 1: the sliders shared one Layout, so hiding the third class's hid every slider
+    explorer = widgets.EntropyExplorer(classes=2)
+    shown = explorer.p_weights[:2] + explorer.q_weights[:2]
+    assert all(slider.layout.visibility != "hidden" for slider in shown)
+    assert explorer.p_weights[2].layout.visibility == explorer.q_weights[2].layout.visibility == "hidden"
+    explorer.classes.value = 3
+    assert all(slider.layout.visibility != "hidden" for slider in explorer.p_weights + explorer.q_weights)
+
+
+def test_entropy_explorer_says_why_a_one_hot_weight_changes_nothing():
+    explorer = widgets.EntropyExplorer()  # p = (0, 1, 0): one-hot
+    assert "one-hot" in explorer.status.value and "divided by their sum" in explorer.status.value
+    before = explorer.distributions()
+    explorer.p_weights[1].value = 0.4
+    np.testing.assert_allclose(explorer.distributions()[0], before[0])
+    explorer.p_weights[0].value = 0.2
+    assert "one-hot" not in explorer.status.value
+
+
+EXPLORER_CHANGES = [
+    (lambda: widgets.ActivationExplorer(), "point", -5.0),
+    (lambda: widgets.SlowdownExplorer(), "lr", 1.0),
+    (lambda: widgets.EntropyExplorer(), "classes", 2),
+    (lambda: widgets.SoftmaxExplorer(), "temperature", 3.0),
+    (lambda: widgets.DescentExplorer(), "batch_size", 1),
+]
+
+
+@pytest.mark.parametrize("make, control, value", EXPLORER_CHANGES,
+                         ids=["activation", "slowdown", "entropy", "softmax", "descent"])
+def test_every_explorer_figure_keeps_its_layout_after_a_control_moves(make, control, value):
+    # issue 15 item 2: fig.clear() reset the margins that the first drawing had fitted
+    explorer = make()
+    first_look = figure_geometry(explorer.figure)
+    getattr(explorer, control).value = value
+    assert explorer.redraws == 2
+    assert figure_geometry(explorer.figure) == first_look
+
+
+def legend_covers_a_bar(figure):
+    renderer = figure.canvas.get_renderer()
+    for ax in figure.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        box = legend.get_window_extent(renderer)
+        if any(patch.get_height() != 0 and box.overlaps(patch.get_window_extent(renderer)) for patch in ax.patches):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("p, q", [((0, 1, 0), (0.2, 0.5, 0.3)), ((1, 0, 0), (0.05, 0.9, 0.05)), ((1, 1, 1), (1, 1, 1))])
+def test_the_entropy_figures_legends_cover_no_bar(p, q):
+    # issue 15 item 3: the legend sat on top of the H(p, q) bar
+    explorer = widgets.EntropyExplorer(p=p, q=q)
+    explorer.figure.canvas.draw()
+    assert not legend_covers_a_bar(explorer.figure)
