@@ -56,18 +56,10 @@ def show_digits(images, labels=None, *, predictions=None, columns: int = 10, siz
 CLASS_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple")
 
 
-MARGINS = ("left", "right", "bottom", "top", "wspace", "hspace")
-
-
 def _figure(fig, figsize):
-    """A new pyplot figure, or ``fig`` cleared for a redraw. A figure whose layout is kept (see
-    ``_layout``) keeps its margins too: ``Figure.clear`` would reset them to matplotlib's defaults."""
     if fig is None:
         return plt.figure(figsize=figsize)
-    margins = {name: getattr(fig.subplotpars, name) for name in MARGINS}
     fig.clear()
-    if getattr(fig, "keep_layout", False):
-        fig.subplots_adjust(**margins)
     return fig
 
 

@@ -292,6 +292,7 @@ class TrainingPanel(widgets.VBox):
                             if notes else "")
         self.progress.value = self._step
         plots.plot_training_panel(history, self.probe, monitor=self.monitor, fig=self.figure)
+        self.figure.subplots_adjust(**PANEL_MARGINS)  # clearing the figure reset them
         self.image.value = render_png(self._canvas)
         self.status.value = status
         self.redraws += 1

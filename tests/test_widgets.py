@@ -183,26 +183,6 @@ def test_entropy_explorer_says_why_a_one_hot_weight_changes_nothing():
     assert "one-hot" not in explorer.status.value
 
 
-EXPLORER_CHANGES = [
-    (lambda: widgets.ActivationExplorer(), "point", -5.0),
-    (lambda: widgets.SlowdownExplorer(), "lr", 1.0),
-    (lambda: widgets.EntropyExplorer(), "classes", 2),
-    (lambda: widgets.SoftmaxExplorer(), "temperature", 3.0),
-    (lambda: widgets.DescentExplorer(), "batch_size", 1),
-]
-
-
-@pytest.mark.parametrize("make, control, value", EXPLORER_CHANGES,
-                         ids=["activation", "slowdown", "entropy", "softmax", "descent"])
-def test_every_explorer_figure_keeps_its_layout_after_a_control_moves(make, control, value):
-    # issue 15 item 2: fig.clear() reset the margins that the first drawing had fitted
-    explorer = make()
-    first_look = figure_geometry(explorer.figure)
-    getattr(explorer, control).value = value
-    assert explorer.redraws == 2
-    assert figure_geometry(explorer.figure) == first_look
-
-
 def legend_covers_a_bar(figure):
     renderer = figure.canvas.get_renderer()
     for ax in figure.axes:
