@@ -72,6 +72,11 @@ def output_z_summary(net: Network, x) -> dict:
             "saturated": float(np.mean(np.abs(z) > 5))}
 
 
+def _mean_sizes(arrays) -> list:
+    """mean |v| of each array: one number per layer."""
+    return [float(np.mean(np.abs(array))) for array in arrays]
+
+
 def layer_gradient_sizes(net: Network, x, y) -> list:
     """Mean |dC/dw| over the weights of each layer, first hidden layer first, on the batch (x, y).
 
@@ -79,7 +84,7 @@ def layer_gradient_sizes(net: Network, x, y) -> list:
     output layer's learns correspondingly slower at the same learning rate.
     """
     weight_gradients, _ = net.gradients(x, y)
-    return [float(np.mean(np.abs(g))) for g in weight_gradients]
+    return _mean_sizes(weight_gradients)
 
 
 def layer_error_sizes(net: Network, x, y) -> list:
@@ -89,15 +94,14 @@ def layer_error_sizes(net: Network, x, y) -> list:
     delta^l = (delta^{l+1} @ W^{l+1}.T) * f'(z^l). x (n, features), y labels (n,) or
     targets (n, K). Returns one float per weight layer.
     """
-    return [float(np.mean(np.abs(delta))) for delta in net.error_terms(x, y)]
+    return _mean_sizes(net.error_terms(x, y))
 
 
 def layer_sizes(net: Network, x, y) -> tuple:
     """(layer_error_sizes, layer_gradient_sizes) from a single backward pass (what notebook 05's
     explorer shows on every change of a control)."""
     weight_gradients, _, deltas = net.backward(x, y)
-    return ([float(np.mean(np.abs(delta))) for delta in deltas],
-            [float(np.mean(np.abs(g))) for g in weight_gradients])
+    return _mean_sizes(deltas), _mean_sizes(weight_gradients)
 
 
 def saturated_fraction(net: Network, x, slope_below: float = 0.01) -> list:

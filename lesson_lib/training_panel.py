@@ -175,11 +175,7 @@ class TrainingPanel(widgets.VBox):
         self._started = 0.0
         self._step = 0
         empty = History(layer_names=["hidden layer 1", "output layer"], lr=[])
-        plots.plot_training_panel(empty, None, monitor=self.monitor, fig=self.figure)
-        # fixed margins, wide enough for the tick labels of any run: re-fitting them to each drawing
-        # would make the axes jump as the labels change
-        self.figure.subplots_adjust(**PANEL_MARGINS)
-        self.figure.keep_layout = True
+        self._plot(empty, None)
         self.image.value = render_png(self._canvas)
         self.train_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())
@@ -286,13 +282,20 @@ class TrainingPanel(widgets.VBox):
             self._draw(state.history, status, state.epoch_notes)
             self._last_draw = time.perf_counter()
 
+    def _plot(self, history, probe):
+        """Draw the three panels with fixed margins, wide enough for the tick labels of any run:
+        re-fitting them to each drawing would make the axes jump as the labels change (and
+        clearing the figure resets them, so they are set after every drawing)."""
+        self.figure.keep_layout = True
+        plots.plot_training_panel(history, probe, monitor=self.monitor, fig=self.figure)
+        self.figure.subplots_adjust(**PANEL_MARGINS)
+
     def _draw(self, history, status, open_notes=()):
         notes = [str(note) for note in [*history.notes, *open_notes]]
         self.notes.value = ("<b>gradient notes</b><br>" + "<br>".join(html.escape(n) for n in notes[-8:])
                             if notes else "")
         self.progress.value = self._step
-        plots.plot_training_panel(history, self.probe, monitor=self.monitor, fig=self.figure)
-        self.figure.subplots_adjust(**PANEL_MARGINS)  # clearing the figure reset them
+        self._plot(history, self.probe)
         self.image.value = render_png(self._canvas)
         self.status.value = status
         self.redraws += 1
