@@ -10,7 +10,8 @@
                               # no check may fail (tools/check_other_blas.py)
     python3 tasks.py edit     # JupyterLab on the whole project, for maintainers: saving a notebook
                               # also writes its source in lessons/ (Jupytext pairing)
-    python3 tasks.py bench    # the speed benchmark (benchmarks/README.md); "bench widgets": widget redraw times;
+    python3 tasks.py bench    # the speed benchmark (benchmarks/README.md); "bench panel": the training panel's speed;
+                              # "bench widgets": widget redraw times;
                               # "bench notebooks": each notebook's peak kernel memory and run time
 
 The first run creates .venv/ and installs the project with its test tools into it; later runs
@@ -118,7 +119,22 @@ def bench(args) -> int:
     if args[:1] == ["notebooks"]:  # peak kernel memory and run time of each notebook
         return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_notebook_memory.py"), *args[1:]], cwd=ROOT,
                                env=course_env())
-    return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_epoch.py"), *args], cwd=ROOT)
+    if args[:1] == ["panel"]:  # the training panel's speed against train with no hooks
+        return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_panel.py"), *args[1:]], cwd=ROOT,
+                               env=speed_env())
+    return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_epoch.py"), *args], cwd=ROOT, env=speed_env())
+
+
+def speed_env() -> dict:
+    """The environment of the speed benchmarks: one BLAS thread, and the processor's own BLAS kernels
+    (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset: a machine that pins them, as this project's does, makes
+    NumPy slower). The notebooks' digits do not matter here, only the time."""
+    env = dict(os.environ)
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[name] = "1"
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        env.pop(name, None)
+    return env
 
 
 def build(args) -> int:

@@ -15,7 +15,7 @@ import numpy as np
 
 matplotlib.use("Agg")
 
-from lesson_lib import widgets  # noqa: E402
+from lesson_lib.ui import widgets  # noqa: E402
 
 TARGET_SECONDS = 0.3
 

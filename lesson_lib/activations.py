@@ -31,9 +31,12 @@ from .validation import as_float_array, lookup
 # ---------------------------------------------------------------------------------------------
 
 
-def _sigmoid(z):
-    # 1 / (1 + e^(-z)), computed in one buffer. Callers silence the overflow of e^(-z) for very
-    # negative z: 1 / inf = 0 is the right limit.
+def sigmoid_unchecked(z):
+    """sigma(z) = 1 / (1 + e^(-z)) for a checked float array z, computed in one new buffer.
+
+    The fast path of ``sigmoid`` (no input check). Callers silence the overflow of e^(-z) for very
+    negative z (``np.errstate(over="ignore")``): 1 / inf = 0 is the right limit.
+    """
     a = np.negative(z, out=np.empty_like(z))
     np.exp(a, out=a)
     a += 1.0
@@ -66,14 +69,17 @@ def _identity_from_output(a):
     return np.ones_like(a)
 
 
-def _softmax(z):
+def softmax_unchecked(z):
+    """softmax along the last axis for a checked float array z (n, K): the fast path of ``softmax``."""
     e = z - z.max(axis=-1, keepdims=True)  # shift so the largest score is 0: e^0 = 1, no overflow
     np.exp(e, out=e)
     e /= e.sum(axis=-1, keepdims=True)
     return e
 
 
-def _log_softmax(z):
+def log_softmax_unchecked(z):
+    """ln softmax(z) = z - max(z) - ln sum_k e^(z_k - max(z)) for a checked z (n, K): the fast path of
+    ``log_softmax``, finite for any finite z."""
     shifted = z - z.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
@@ -90,7 +96,7 @@ def sigmoid(z):
     Shape: same as ``z``. Beyond |z| of about 4.6 the output is within 1% of 0 or 1 and the
     slope is below 0.01: the neuron is *saturated* and learns slowly.
     """
-    return _sigmoid(as_float_array("z", z))
+    return sigmoid_unchecked(as_float_array("z", z))
 
 
 @np.errstate(over="ignore")
@@ -99,7 +105,7 @@ def sigmoid_prime(z):
 
     Largest at z = 0, where it is 0.25; shape: same as ``z``.
     """
-    return _sigmoid_from_output(_sigmoid(as_float_array("z", z)))
+    return _sigmoid_from_output(sigmoid_unchecked(as_float_array("z", z)))
 
 
 def tanh(z):
@@ -137,27 +143,36 @@ def identity_prime(z):
     return np.ones_like(as_float_array("z", z))
 
 
+def _as_scores(name: str, z, function: str) -> np.ndarray:
+    """z as scores (..., K) with K >= 1 classes, or a clear error. An empty batch (0, K) is allowed."""
+    z = as_float_array(name, z)
+    if z.ndim == 0:
+        raise ValueError(f"{name}: {function} needs at least one axis of scores, got a single number")
+    if z.shape[-1] == 0:
+        raise ValueError(f"{name}: expected at least one score per row (K >= 1), got shape {z.shape}")
+    return z
+
+
+@np.errstate(over="ignore")  # scores that span more than the float range: z - max(z) is -inf, e^-inf = 0, right
 def softmax(z):
     """Softmax along the last axis, a_j = e^(z_j) / sum_k e^(z_k).
 
     Shapes: z is (..., K), for a batch (n, K); the result has the same shape, each row
     positive and summing to 1. Computed as e^(z_j - max_k z_k) / sum_k e^(z_k - max_k z_k),
-    which is the same number (the factor e^(-max) cancels) but cannot overflow.
+    which is the same number (the factor e^(-max) cancels) but cannot overflow. K = 0 classes
+    (shape (0,) or (n, 0)) is an error; an empty batch (0, K) gives an empty (0, K).
 
     Example from the course: softmax([1, 5, 3]) = [0.016, 0.867, 0.117] (the original lesson truncated it to [0.015, 0.866, 0.117]).
     """
-    z = as_float_array("z", z)
-    if z.ndim == 0:
-        raise ValueError("z: softmax needs at least one axis of scores, got a single number")
-    return _softmax(z)
+    return softmax_unchecked(_as_scores("z", z, "softmax"))
 
 
+@np.errstate(over="ignore")
 def log_softmax(z):
-    """ln softmax(z) along the last axis, computed without forming softmax (no log(0))."""
-    z = as_float_array("z", z)
-    if z.ndim == 0:
-        raise ValueError("z: log_softmax needs at least one axis of scores, got a single number")
-    return _log_softmax(z)
+    """ln softmax(z) along the last axis, computed without forming softmax (no log(0)).
+
+    Shapes as for ``softmax``: z (..., K) with K >= 1; an empty batch (0, K) gives (0, K)."""
+    return log_softmax_unchecked(_as_scores("z", z, "log_softmax"))
 
 
 def softmax_jacobian(z):
@@ -193,11 +208,11 @@ class Activation:
 
 
 ACTIVATIONS = {
-    "sigmoid": Activation("sigmoid", _sigmoid, _sigmoid_from_output),
+    "sigmoid": Activation("sigmoid", sigmoid_unchecked, _sigmoid_from_output),
     "tanh": Activation("tanh", np.tanh, _tanh_from_output),
     "relu": Activation("relu", _relu, _relu_from_output),
     "identity": Activation("identity", _identity, _identity_from_output),
-    "softmax": Activation("softmax", _softmax, None),
+    "softmax": Activation("softmax", softmax_unchecked, None),
 }
 """Activations by name. All but softmax can be hidden activations."""
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .losses import one_hot
-from .validation import check_positive
+from .targets import one_hot
+from .validation import describe, check_positive
 
 MNIST_FILES = {
     # name: (sha256 of the decompressed file, size in bytes, magic number, shape)
@@ -46,23 +46,57 @@ def default_mnist_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "mnist"
 
 
-def read_idx(folder: Path, name: str) -> np.ndarray:
-    """Read and verify one IDX file (``name`` or ``name.gz`` in ``folder``) as a uint8 array."""
-    expected_sha, expected_size, expected_magic, expected_shape = MNIST_FILES[name]
+def _find(folder: Path, name: str) -> Path:
+    """The file to read, ``name.gz`` or else ``name`` in ``folder``, or an error saying what is
+    there instead: nothing, a directory, a broken symbolic link."""
     plain, packed = folder / name, folder / f"{name}.gz"
-    if packed.is_file():
-        path = packed
-        try:
-            with gzip.open(packed, "rb") as f:
-                content = f.read()
-        except (OSError, EOFError, zlib.error) as error:
-            raise MnistFileError(f"{path}: cannot be decompressed ({error}); the file is truncated or corrupt. "
-                                 + HOW_TO_RESTORE) from None
-    elif plain.is_file():
-        path = plain
-        content = plain.read_bytes()
-    else:
-        raise MnistFileError(f"{packed}: file not found (nor {plain.name}) in {folder}. " + HOW_TO_RESTORE)
+    try:
+        for path in (packed, plain):
+            if path.is_file():
+                return path
+        for path in (packed, plain):
+            what = "the gzipped IDX file" if path is packed else "the IDX file"
+            if path.is_symlink() and not path.exists():
+                raise MnistFileError(f"{path}: is a broken symbolic link to {os.readlink(path)}, expected {what}. "
+                                     + HOW_TO_RESTORE)
+            if path.is_dir():
+                raise MnistFileError(f"{path}: is a directory, expected {what}. " + HOW_TO_RESTORE)
+            if path.exists():
+                raise MnistFileError(f"{path}: is not a regular file, expected {what}. " + HOW_TO_RESTORE)
+    except PermissionError as error:
+        raise MnistFileError(f"{folder}: permission denied ({error.strerror}): this user may not look into the "
+                             "folder. Make it readable, or pass another folder.") from None
+    raise MnistFileError(f"{packed}: file not found (nor {plain.name}) in {folder}. " + HOW_TO_RESTORE)
+
+
+def _read_at_most(path: Path, limit: int) -> bytes:
+    """Up to ``limit`` bytes of the file, decompressed if it ends in .gz: never more, however large it is."""
+    try:
+        with (gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")) as f:
+            return f.read(limit)
+    except PermissionError as error:
+        raise MnistFileError(f"{path}: permission denied ({error.strerror}): this user may not read the file. Make it "
+                             f"readable (`chmod a+r {path}`), or run as a user who may read it.") from None
+    except IsADirectoryError:
+        raise MnistFileError(f"{path}: is a directory, expected the IDX file. " + HOW_TO_RESTORE) from None
+    except (OSError, EOFError, zlib.error) as error:
+        if path.suffix != ".gz":
+            raise MnistFileError(f"{path}: cannot be read ({error}). " + HOW_TO_RESTORE) from None
+        raise MnistFileError(f"{path}: cannot be decompressed ({error}); the file is truncated or corrupt. "
+                             + HOW_TO_RESTORE) from None
+
+
+def read_idx(folder: Path, name: str) -> np.ndarray:
+    """Read and verify one IDX file (``name`` or ``name.gz`` in ``folder``) as a uint8 array.
+
+    At most one byte more than the expected size is read, so an oversized file is refused
+    without reading (or decompressing) all of it."""
+    expected_sha, expected_size, expected_magic, expected_shape = MNIST_FILES[name]
+    path = _find(folder, name)
+    content = _read_at_most(path, expected_size + 1)
+    if len(content) > expected_size:
+        raise MnistFileError(f"{path}: expected {expected_size} bytes of IDX data, got more than that; "
+                             "the file is not the original. " + HOW_TO_RESTORE)
     if len(content) != expected_size:
         raise MnistFileError(f"{path}: expected {expected_size} bytes of IDX data, got {len(content)}; "
                              "the file is truncated or not the original. " + HOW_TO_RESTORE)
@@ -103,6 +137,8 @@ def load_mnist(*, flatten: bool = True, one_hot_labels: bool = False, validation
     Every file is verified against its SHA-256 first; a missing, truncated or corrupt file
     raises MnistFileError naming the file and how to restore it.
     """
+    if path is not None and (isinstance(path, bytes) or not isinstance(path, (str, os.PathLike))):
+        raise TypeError(f"path: expected the folder of the MNIST files as a str or pathlib.Path, got {describe(path)}")
     folder = Path(path) if path is not None else default_mnist_dir()
     validation_size = int(check_positive("validation_size", validation_size, integer=True)) if validation_size else 0
     if validation_size >= 60000:

@@ -23,7 +23,7 @@ import numpy as np
 
 from .losses import binary_cross_entropy_from_z
 from .network import Network
-from .training import train
+from .training import Hook, train
 from .validation import as_batch, as_float_array, check_positive
 
 
@@ -112,7 +112,7 @@ def gradient_descent(x, y, *, batch_size: int, lr: float, epochs: int = 10, star
             x_shuffled, targets_shuffled = x[order], targets[order]  # then each batch is a cheap slice
             for first in range(0, n, batch_size):
                 x_batch, y_batch = x_shuffled[first:first + batch_size], targets_shuffled[first:first + batch_size]
-                (weight_gradient,), (bias_gradient,), _ = net._backprop(x_batch, y_batch)
+                (weight_gradient,), (bias_gradient,), _ = net.backprop_unchecked(x_batch, y_batch)
                 net.weights[0] -= lr * weight_gradient
                 net.biases[0] -= lr * bias_gradient
                 path.append([net.weights[0][0, 0], net.biases[0][0]])
@@ -141,6 +141,32 @@ class NetworkRun:
     seconds: np.ndarray
 
 
+class _LossRecorder(Hook):
+    """Records the loss over all of (x, y) every ``every`` updates and at each epoch's end, with
+    the examples seen and the training time so far (the time spent measuring is left out)."""
+
+    def __init__(self, x, y, batch_size, every, record):
+        self.x, self.y, self.batch_size, self.every, self.record = x, y, batch_size, every, record
+        self.start, self.paused = time.perf_counter(), 0.0
+
+    def on_update(self, state):
+        if state.step % self.every == 0:
+            self.remember(state)
+
+    def on_epoch_end(self, state):
+        if self.record["updates"][-1] != state.step:
+            self.remember(state)
+
+    def remember(self, state):
+        paused_at = time.perf_counter()
+        n = self.x.shape[0]
+        self.record["updates"].append(state.step)
+        self.record["examples_seen"].append((state.epoch - 1) * n + min(state.batch * self.batch_size, n))
+        self.record["loss"].append(state.network.loss_value(self.x, self.y))
+        self.record["seconds"].append(paused_at - self.start - self.paused)
+        self.paused += time.perf_counter() - paused_at
+
+
 def compare_batch_sizes(x, y, batch_sizes, *, lr: float, epochs: int, hidden: int = 30, points: int = 20,
                         seed: int = 0) -> list:
     """Train the same network (same initial weights) once per batch size; return NetworkRuns.
@@ -162,18 +188,8 @@ def compare_batch_sizes(x, y, batch_sizes, *, lr: float, epochs: int, hidden: in
         n_batches = -(-x.shape[0] // check_positive("batch_sizes", batch_size, integer=True))
         every = max(1, n_batches // points)
         record = {"examples_seen": [0], "updates": [0], "loss": [net.loss_value(x, y)], "seconds": [0.0]}
-        clock = {"start": time.perf_counter(), "paused": 0.0}
-
-        def remember(state, record=record, clock=clock, batch_size=batch_size):
-            paused_at = time.perf_counter()
-            record["updates"].append(state.step)
-            record["examples_seen"].append((state.epoch - 1) * x.shape[0] + min(state.batch * batch_size, x.shape[0]))
-            record["loss"].append(state.network.loss_value(x, y))
-            record["seconds"].append(paused_at - clock["start"] - clock["paused"])
-            clock["paused"] += time.perf_counter() - paused_at
-
-        train(net, x, y, epochs, batch_size, lr, seed=seed, monitor=False, callback=remember,
-              callback_every=every, progress=False, verbose=False, evaluate_training=False)
+        recorder = _LossRecorder(x, y, batch_size, every, record)
+        train(net, x, y, epochs, batch_size, lr, seed=seed, hooks=[recorder])
         arrays = {name: np.array(values) for name, values in record.items()}
         runs.append(NetworkRun(batch_size=batch_size, epoch=arrays["examples_seen"] / x.shape[0], **arrays))
     return runs

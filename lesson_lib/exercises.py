@@ -26,7 +26,8 @@ import numpy as np
 
 from .activations import log_softmax, sigmoid, softmax
 from .information import kl_divergence
-from .losses import CrossEntropyLoss, LogLikelihoodLoss, Loss, one_hot
+from .losses import CrossEntropyLoss, LogLikelihoodLoss, Loss
+from .targets import one_hot
 
 # ---------------------------------------------------------------------------------------------
 # The machinery: cases, feedback, and one Exercise object per checker.
@@ -208,12 +209,12 @@ check_leaky_relu_prime = Exercise("leaky_relu_prime", _leaky_relu_prime, [
 
 def _delta_case(z, y, shows):
     z = np.array(z, dtype=np.float64)
-    return Case(shows, (z, sigmoid(z), np.array(y, dtype=np.float64)),
+    return Case(shows, (sigmoid(z), np.array(y, dtype=np.float64), z),
                 "with a sigmoid output and cross-entropy, delta = dC/dz = a - y: sigma'(z) cancels, so do not "
                 "multiply by it")
 
 
-def _cross_entropy_delta(z, a, y):
+def _cross_entropy_delta(a, y, z):
     return a - y
 
 
@@ -221,7 +222,7 @@ check_cross_entropy_delta = Exercise("cross_entropy_delta", _cross_entropy_delta
     _delta_case([[0.5], [-1.0], [2.0]], [[1.0], [0.0], [1.0]], "z = [[0.5], [-1], [2]], y = [[1], [0], [1]]"),
     _delta_case([[-8.0, 8.0]], [[1.0, 0.0]], "a saturated, badly wrong output z = [[-8, 8]], y = [[1, 0]]"),
 ])
-"""Notebook 02: ``cross_entropy_delta(z, a, y)`` for sigmoid outputs a = sigma(z); all (n, K)."""
+"""Notebook 02: ``cross_entropy_delta(a, y, z)`` for sigmoid outputs a = sigma(z); all (n, K)."""
 
 
 def _neuron_gradient(x, y, w, b):
@@ -375,7 +376,7 @@ def _reference_loss(z, a, y):
 
 def _call_loss(loss_class, z, a, y):
     loss = loss_class()
-    return float(loss.value(a, y)), np.asarray(loss.delta(z, a, y))
+    return float(loss.value(a, y)), np.asarray(loss.delta(a, y))
 
 
 _LOSS_HINT = ("value = -mean over the batch of sum_j y_j ln a_j; delta = a - y (the softmax Jacobian cancels: no "
@@ -387,7 +388,7 @@ check_log_likelihood_loss = Exercise("LogLikelihood", _reference_loss, [
     _loss_case([[40.0, -800.0, 0.0]], [0], "a confident right answer with an output of exactly 0, z = [[40, -800, 0]]",
                "0 * ln 0 is nan in NumPy: take ln of the true class's output only, or clip a to [1e-12, 1]", 1),
 ], parts=("value", "delta"), call=_call_loss)
-"""Notebook 07: a class with ``value(a, y)`` (mean loss, float) and ``delta(z, a, y)`` (n, K), for
+"""Notebook 07: a class with ``value(a, y)`` (mean loss, float) and ``delta(a, y)`` (n, K), for
 softmax outputs a (n, K) and one-hot targets y (n, K)."""
 
 
@@ -400,12 +401,12 @@ class _LearnersLoss(Loss):
         self.learners = loss_class()
         self.name = loss_class.__name__
 
-    def _value(self, a, y, z):
+    def value_unchecked(self, a, y, z=None):
         return float(self.learners.value(a, one_hot(y, a.shape[1], dtype=a.dtype) if y.ndim == 1 else y))
 
-    def _delta(self, z, a, y):
+    def delta_unchecked(self, a, y, z=None):
         y = one_hot(y, a.shape[1], dtype=a.dtype) if y.ndim == 1 else y
-        return np.array(self.learners.delta(z, a, y), dtype=a.dtype, copy=True)
+        return np.array(self.learners.delta(a, y), dtype=a.dtype, copy=True)
 
 
 def train_demo_with(loss_class, *, epochs: int = 3, n_train: int = 10_000, lr=(3.0, 0.1), seed: int = 0):
@@ -428,7 +429,7 @@ def train_demo_with(loss_class, *, epochs: int = 3, n_train: int = 10_000, lr=(3
         return None
     (x_train, y_train), (x_test, y_test) = load_mnist(n_train=n_train)
     net = Network([784, 30, 10], loss=_LearnersLoss(loss_class), seed=seed)
-    history = train(net, x_train, y_train, epochs=epochs, batch_size=10, lr=list(lr), seed=seed, progress=False)
+    history = train(net, x_train, y_train, epochs=epochs, batch_size=10, lr=list(lr), seed=seed)
     print(f"test accuracy after {len(history.epochs)} epochs: {net.accuracy(x_test, y_test):.2%}")
     return net
 

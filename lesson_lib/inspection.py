@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network import Network, predicted_classes
+from .network import Network
+from .targets import predicted_classes
 from .validation import as_targets, check_positive
 
 
@@ -16,7 +17,7 @@ def confusion_matrix(labels, predictions, n_classes: int = 10) -> np.ndarray:
     """Counts (K, K): entry [i, j] is how many examples of true class i were predicted as j.
 
     The diagonal holds the correct answers; each row sums to the number of examples of that
-    class. labels, predictions: integer arrays (n,) with values in 0..n_classes-1.
+    class. labels, predictions: integer arrays (n,), n >= 1, with values in 0..n_classes-1.
     """
     n_classes = check_positive("n_classes", n_classes, integer=True)
     labels = as_targets("labels", labels, n=np.shape(labels)[0] if np.ndim(labels) else 0, n_classes=n_classes)

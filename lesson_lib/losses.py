@@ -2,7 +2,7 @@
 
 Notation: for a batch of n examples with K output units, z is the output layer's weighted
 input (n, K), a = f(z) its activation (n, K), and y the targets: integer class labels (n,)
-or one-hot rows (n, K). ``value(a, y)`` is the *mean* loss over the batch; ``delta(z, a, y)``
+or one-hot rows (n, K). ``value(a, y)`` is the *mean* loss over the batch; ``delta(a, y)``
 is the error term of each example, dC_i/dz, shaped (n, K). (The gradient of the mean with
 respect to z is therefore delta / n; the network divides once, when it forms the gradients.)
 
@@ -22,25 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import ACTIVATIONS, Activation, _log_softmax
-from .validation import as_batch, as_float_array, as_targets, check_positive, lookup
-
-
-def one_hot(labels, n_classes: int = 10, dtype=np.float32) -> np.ndarray:
-    """One-hot rows (n, n_classes) from integer labels (n,): the label 3 becomes (0, 0, 0, 1, 0, ...)."""
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels: expected a 1-D array of integer labels, got shape {labels.shape} and dtype {labels.dtype}")
-    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-        raise ValueError(f"labels: expected values in 0..{n_classes - 1}, got {labels.min()} to {labels.max()}")
-    rows = np.zeros((labels.size, n_classes), dtype=dtype)
-    rows[np.arange(labels.size), labels] = 1
-    return rows
-
-
-def _as_rows(y, like):
-    """Targets as rows shaped like ``like`` (n, K): labels (n,) become one-hot rows."""
-    return one_hot(y, like.shape[1], like.dtype) if y.ndim == 1 else y
+from .activations import ACTIVATIONS, Activation, log_softmax_unchecked
+from .targets import target_rows
+from .validation import as_batch, as_float_array, as_targets, check_positive, check_probabilities, lookup
 
 
 def _clip_probability(a):
@@ -61,14 +45,23 @@ def binary_cross_entropy_from_z(z, y):
 class Loss:
     """Base class: a loss with a mean value over the batch and a per-example output delta.
 
-    Subclasses implement ``_value(a, y, z)`` and ``_delta(z, a, y)`` on checked arrays (``_delta``
-    must return a new array: the network scales it in place); the public ``value`` and ``delta``
-    check shapes, labels and finiteness first.
+    ``value(a, y, z=None)`` and ``delta(a, y, z=None)`` check shapes, labels and finiteness,
+    and that a and y are probabilities where the loss needs them (``outputs_are``,
+    ``targets_are``), then call ``value_unchecked`` and ``delta_unchecked``, which subclasses
+    implement. The unchecked methods are the fast path for callers that have checked their
+    arrays once (the network and the training loop); ``delta_unchecked`` must return a new
+    array, because the network scales it in place.
     """
 
     name = "loss"
     activation: Activation
+    outputs_are: str | None = None
+    """What a (n, K) must hold: None for any finite numbers, "probabilities" for entries in
+    [0, 1], "distributions" for entries in [0, 1] with rows summing to 1 (within 1e-3)."""
+    targets_are: str | None = None
+    """The same for target rows y (n, K); class labels (n,) are always accepted."""
 
+    @np.errstate(over="ignore")
     def value(self, a, y, z=None) -> float:
         """Mean loss over the batch. a: (n, K) outputs; y: labels (n,) or targets (n, K).
 
@@ -76,12 +69,15 @@ class Loss:
         exactly even where a has rounded to 0 or 1.
         """
         a, y, z = self._check(a, y, z)
-        return float(self._value(a, y, z))
+        return float(self.value_unchecked(a, y, z))
 
-    def delta(self, z, a, y) -> np.ndarray:
-        """Per-example output error term dC_i/dz, shape (n, K)."""
+    @np.errstate(over="ignore")
+    def delta(self, a, y, z=None) -> np.ndarray:
+        """Per-example output error term dC_i/dz, shape (n, K), for outputs a (n, K) and
+        targets y (labels (n,) or rows (n, K)). z (n, K), the weighted inputs with a = f(z), is
+        optional: the course's losses compute delta from a alone (f'(z) = a (1 - a) for a sigmoid)."""
         a, y, z = self._check(a, y, z)
-        return self._delta(z, a, y)
+        return self.delta_unchecked(a, y, z)
 
     def _check(self, a, y, z):
         a = as_batch("a", a)
@@ -90,7 +86,22 @@ class Loss:
             z = as_batch("z", z)
             if z.shape != a.shape:
                 raise ValueError(f"z: expected the same shape as a {a.shape}, got {z.shape}")
-        return a, y, z
+        if self.outputs_are == "probabilities":
+            check_probabilities("a", a, rows=False, expected=f"outputs in [0, 1] ({self.activation.name} probabilities)")
+        elif self.outputs_are == "distributions":
+            check_probabilities("a", a, rows=True,
+                                expected=f"{self.activation.name} outputs: values in [0, 1] in rows that sum to 1")
+        return a, self.check_target_rows(y), z
+
+    def check_target_rows(self, y, name="y"):
+        """Return checked targets y: labels (n,) as they are, rows (n, K) if they are what the
+        loss needs (``targets_are``), else raise naming ``name``."""
+        if y.ndim == 2 and self.targets_are == "probabilities":
+            check_probabilities(name, y, rows=False, expected="targets in [0, 1]")
+        elif y.ndim == 2 and self.targets_are == "distributions":
+            check_probabilities(name, y, rows=True, expected="target rows of probabilities: values in [0, 1] in rows "
+                                                             "that sum to 1, such as one-hot rows")
+        return y
 
     def __repr__(self):
         return f"{type(self).__name__}(activation={self.activation.name!r})"
@@ -114,12 +125,12 @@ class QuadraticLoss(Loss):
     def __init__(self, activation: str = "sigmoid"):
         self.activation = lookup("activation", activation, ACTIVATIONS, "output activation")
 
-    def _value(self, a, y, z):
-        diff = a - _as_rows(y, a)
+    def value_unchecked(self, a, y, z=None):
+        diff = a - target_rows(y, a)
         return 0.5 * np.einsum("ij,ij->", diff, diff) / a.shape[0]
 
-    def _delta(self, z, a, y):
-        error = a - _as_rows(y, a)
+    def delta_unchecked(self, a, y, z=None):
+        error = a - target_rows(y, a)
         if self.activation.elementwise:
             return error * self.activation.derivative_from_output(a)
         # softmax: (J^T g)_j = a_j (g_j - sum_i g_i a_i), with g = a - y
@@ -131,7 +142,8 @@ class CrossEntropyLoss(Loss):
 
     Each output unit is treated as an independent yes/no probability a_j = sigma(z_j).
     delta = a - y: the sigma'(z) of the quadratic loss cancels, so a badly wrong output learns
-    fast. Pairs with: a sigmoid output only (the cancellation needs it).
+    fast. Pairs with: a sigmoid output only (the cancellation needs it). a and target rows y
+    must lie in [0, 1].
 
     Given z, ln a = -ln(1 + e^(-z)) and ln(1 - a) = -ln(1 + e^z) are computed from z
     exactly; given only a, a is clipped to [tiny, 1 - eps] so no log(0) can occur.
@@ -139,16 +151,17 @@ class CrossEntropyLoss(Loss):
 
     name = "cross_entropy"
     activation = ACTIVATIONS["sigmoid"]
+    outputs_are = targets_are = "probabilities"  # a and y in [0, 1]
 
-    def _value(self, a, y, z):
-        y = _as_rows(y, a)
+    def value_unchecked(self, a, y, z=None):
+        y = target_rows(y, a)
         if z is not None:
             return np.sum(binary_cross_entropy_from_z(z, y)) / a.shape[0]
         a = _clip_probability(a)
         return -np.sum(y * np.log(a) + (1 - y) * np.log1p(-a)) / a.shape[0]
 
-    def _delta(self, z, a, y):
-        return a - _as_rows(y, a)
+    def delta_unchecked(self, a, y, z=None):
+        return a - target_rows(y, a)
 
 
 class LogLikelihoodLoss(Loss):
@@ -156,8 +169,8 @@ class LogLikelihoodLoss(Loss):
 
     The outputs a = softmax(z) are a probability distribution over the K classes, and the
     loss is minus the log of the probability given to the true class. delta = a - y: the
-    softmax Jacobian cancels (y must sum to 1 in each row, as one-hot labels do).
-    Pairs with: a softmax output only.
+    softmax Jacobian cancels (y must sum to 1 in each row, as one-hot labels do; rows of a
+    and y must be probabilities summing to 1, within 1e-3). Pairs with: a softmax output only.
 
     Given z, ln a = z - max(z) - ln sum_k e^(z_k - max(z)) is computed from z exactly;
     given only a, a is clipped to [tiny, 1] so no log(0) can occur.
@@ -165,15 +178,16 @@ class LogLikelihoodLoss(Loss):
 
     name = "log_likelihood"
     activation = ACTIVATIONS["softmax"]
+    outputs_are = targets_are = "distributions"  # rows of a and y: probabilities summing to 1
 
-    def _value(self, a, y, z):
-        log_a = _log_softmax(z) if z is not None else np.log(_clip_probability(a))
+    def value_unchecked(self, a, y, z=None):
+        log_a = log_softmax_unchecked(z) if z is not None else np.log(_clip_probability(a))
         if y.ndim == 1:
             return -np.sum(log_a[np.arange(a.shape[0]), y]) / a.shape[0]
         return -np.sum(y * log_a) / a.shape[0]
 
-    def _delta(self, z, a, y):
-        return a - _as_rows(y, a)
+    def delta_unchecked(self, a, y, z=None):
+        return a - target_rows(y, a)
 
 
 LOSSES = {
@@ -225,4 +239,4 @@ def softmax_loss_and_gradient(z, true_class: int, temperature: float = 1.0):
     loss = LOSSES["log_likelihood"]
     a = loss.activation.function(scaled.copy())
     label = np.array([true_class])
-    return a[0], loss.value(a, label, z=scaled), loss.delta(scaled, a, label)[0] / temperature
+    return a[0], loss.value(a, label, z=scaled), loss.delta(a, label, scaled)[0] / temperature

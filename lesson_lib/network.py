@@ -11,7 +11,7 @@ Shapes for a batch of n examples and layer sizes [n_0, n_1, ..., n_L]:
 
 Backpropagation, the four equations in matrix form (the mean loss C = (1/n) sum_i C_i):
 
-    delta^L = loss.delta(z^L, a^L, y)                       (a - y for a well-chosen loss)
+    delta^L = loss.delta(a^L, y, z^L)                       (a - y for a well-chosen loss)
     delta^l = (delta^{l+1} @ W^{l+1}.T) * f'(z^l)           with f'(z^l) from a^l
     dC/dW^l = a^{l-1}.T @ delta^l / n
     dC/db^l = sum over the batch of delta^l / n
@@ -26,18 +26,39 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .losses import Loss, get_loss
-from .validation import as_batch, as_targets, check_positive, lookup
+from .targets import predicted_classes
+from .validation import as_batch, as_float_array, as_targets, check_positive, check_seed, lookup
 
 INITIALIZATIONS = {
     "scaled": "weights ~ N(0, 1/n_in), biases ~ N(0, 1): z starts near the sigmoid's steep middle",
     "classic": "weights and biases ~ N(0, 1): large z, many units start saturated",
 }
 
+MAX_PARAMETER_BYTES = 8 * 2**30
+"""The largest network Network() builds: 8 GiB of weights and biases (sizes beyond are a typo)."""
 
-def predicted_classes(a) -> np.ndarray:
-    """The class each row of outputs a (n, K) stands for: the index of the largest output, or
-    for a single output unit (K = 1) 1 if a > 0.5 else 0. Shape (n,)."""
-    return (a[:, 0] > 0.5).astype(np.int64) if a.shape[1] == 1 else a.argmax(axis=1)
+
+def _float_dtype(dtype) -> np.dtype:
+    """``dtype`` as np.float32 or np.float64, or a TypeError naming dtype."""
+    try:
+        chosen = np.dtype(dtype)
+    except (TypeError, ValueError):
+        raise TypeError(f"dtype: expected np.float32 or np.float64, got {dtype!r} (not a NumPy dtype)") from None
+    if chosen not in (np.float32, np.float64):
+        raise TypeError(f"dtype: expected np.float32 or np.float64, got {chosen}")
+    return chosen
+
+
+def _check_memory(sizes, dtype: np.dtype) -> None:
+    """Refuse, before allocating anything, sizes whose weights and biases exceed MAX_PARAMETER_BYTES."""
+    count = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    size = count * dtype.itemsize  # bytes, a Python int of any size
+    if size > MAX_PARAMETER_BYTES:
+        gigabytes = f"{size / 1e9:.1f}" if size < 10**300 else f"about 10^{len(str(size)) - 10}"
+        raise ValueError(
+            f"sizes: expected a network whose weights and biases fit in {MAX_PARAMETER_BYTES / 2**30:g} GiB "
+            f"({MAX_PARAMETER_BYTES / 1e9:.1f} GB), got {gigabytes} GB for sizes {sizes} "
+            f"({count:,} parameters in {dtype.name}); use fewer or smaller layers")
 
 
 class Network:
@@ -59,9 +80,12 @@ class Network:
     init : str
         "scaled" (weights ~ N(0, 1/n_in)) or "classic" (weights ~ N(0, 1)); biases ~ N(0, 1).
     seed : int
-        Seed of the random initialization; the same seed gives the same network.
+        Seed of the random initialization (>= 0); the same seed gives the same network.
     dtype : numpy float dtype
         np.float32 (default, fast) or np.float64 (for gradient checks).
+
+    Sizes whose weights and biases would take more than 8 GiB (``MAX_PARAMETER_BYTES``) are
+    refused before anything is allocated.
     """
 
     def __init__(self, sizes, hidden="sigmoid", loss="log_likelihood", *, output=None,
@@ -76,13 +100,10 @@ class Network:
             raise ValueError(f"hidden: {hidden!r} is an output activation; expected 'sigmoid', 'tanh', 'relu' or 'identity'")
         self.loss: Loss = get_loss(loss, output)
         lookup("init", init, INITIALIZATIONS, "initialization")
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise TypeError(f"dtype: expected np.float32 or np.float64, got {self.dtype}")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-            raise TypeError(f"seed: expected an integer, got {seed!r}")
+        self.dtype = _float_dtype(dtype)
+        self.seed = check_seed("seed", seed)
+        _check_memory(self.sizes, self.dtype)
         self.init = init
-        self.seed = int(seed)
         rng = np.random.default_rng(self.seed)
         self.n_layers = len(self.sizes) - 1  # weight layers: the hidden layers and the output layer
         self.weights, self.biases = [], []
@@ -115,7 +136,7 @@ class Network:
     def astype(self, dtype) -> "Network":
         """A copy whose weights, biases and computations use ``dtype`` (e.g. np.float64)."""
         twin = self.copy()
-        twin.dtype = np.dtype(dtype)
+        twin.dtype = _float_dtype(dtype)
         twin.weights = [w.astype(dtype) for w in self.weights]
         twin.biases = [b.astype(dtype) for b in self.biases]
         return twin
@@ -127,14 +148,17 @@ class Network:
         return as_batch(name, x, n_features=self.sizes[0], dtype=self.dtype)
 
     def check_targets(self, y, n, name="y") -> np.ndarray:
-        """y as labels (n,) in 0..K-1 or targets (n, K), or a clear error."""
+        """y as labels (n,) in 0..K-1 or targets (n, K) in the network's dtype that its loss can
+        use (probabilities for the cross-entropy and log-likelihood losses), or a clear error."""
         y = as_targets(name, y, n=n, n_classes=self.sizes[-1])
-        return y if y.ndim == 1 else y.astype(self.dtype, copy=False)
+        if y.ndim == 2:
+            y = as_float_array(name, y, dtype=self.dtype)  # a target too large for float32 is named as such
+        return self.loss.check_target_rows(y, name)
 
     @np.errstate(over="ignore")
     def forward(self, x) -> np.ndarray:
         """Output activations a^L for a batch x (n, sizes[0]); returns (n, sizes[-1])."""
-        return self._forward_all(self.check_inputs(x))[1][-1]
+        return self.forward_all_unchecked(self.check_inputs(x))[1][-1]
 
     @np.errstate(over="ignore")
     def forward_all(self, x):
@@ -143,13 +167,13 @@ class Network:
         Returns (zs, activations): zs[l] is z of weight layer l, shape (n, sizes[l+1]);
         activations[0] is x itself and activations[l+1] = f(zs[l]).
         """
-        return self._forward_all(self.check_inputs(x))
+        return self.forward_all_unchecked(self.check_inputs(x))
 
     @np.errstate(over="ignore")
     def loss_value(self, x, y) -> float:
         """Mean loss over the batch, computed from z so that no log(0) can occur."""
         x = self.check_inputs(x)
-        return self._loss_value(x, self.check_targets(y, x.shape[0]))
+        return self.loss_value_unchecked(x, self.check_targets(y, x.shape[0]))
 
     @np.errstate(over="ignore")
     def gradients(self, x, y):
@@ -159,7 +183,7 @@ class Network:
         Returns (weight_gradients, bias_gradients), lists shaped like weights and biases.
         """
         x = self.check_inputs(x)
-        weight_gradients, bias_gradients, _ = self._backprop(x, self.check_targets(y, x.shape[0]))
+        weight_gradients, bias_gradients, _ = self.backprop_unchecked(x, self.check_targets(y, x.shape[0]))
         return weight_gradients, bias_gradients
 
     @np.errstate(over="ignore")
@@ -179,7 +203,7 @@ class Network:
         as ``gradients`` and ``error_terms`` return them, without running backpropagation twice."""
         x = self.check_inputs(x)
         deltas = []
-        weight_gradients, bias_gradients, _ = self._backprop(x, self.check_targets(y, x.shape[0]), deltas=deltas)
+        weight_gradients, bias_gradients, _ = self.backprop_unchecked(x, self.check_targets(y, x.shape[0]), deltas=deltas)
         return weight_gradients, bias_gradients, deltas
 
     def predict(self, x) -> np.ndarray:
@@ -193,11 +217,12 @@ class Network:
         x = self.check_inputs(x)
         y = self.check_targets(y, x.shape[0])
         labels = y if y.ndim == 1 else predicted_classes(y)
-        return float(np.mean(predicted_classes(self._forward_all(x)[1][-1]) == labels))
+        return float(np.mean(predicted_classes(self.forward_all_unchecked(x)[1][-1]) == labels))
 
     # -- kernels on checked arrays (used by train) -----------------------------------------------
 
-    def _forward_all(self, x):
+    def forward_all_unchecked(self, x):
+        """``forward_all`` for a checked x (n, sizes[0]) in the network's dtype: the fast path."""
         zs, activations = [], [x]
         for w, b, f in zip(self.weights, self.biases, self._layer_functions):
             z = activations[-1] @ w + b
@@ -205,22 +230,23 @@ class Network:
             activations.append(f(z))
         return zs, activations
 
-    def _loss_value(self, x, y) -> float:
-        zs, activations = self._forward_all(x)
-        return float(self.loss._value(activations[-1], y, zs[-1]))
+    def loss_value_unchecked(self, x, y) -> float:
+        """Mean loss for a checked x (n, sizes[0]) and checked targets y: the fast path of ``loss_value``."""
+        zs, activations = self.forward_all_unchecked(x)
+        return float(self.loss.value_unchecked(activations[-1], y, zs[-1]))
 
-    def _backprop(self, x, y, with_stats=False, deltas=None):
+    def backprop_unchecked(self, x, y, with_stats=False, deltas=None):
         """Gradients of the mean loss for checked x, y, from one forward and one backward pass.
 
         Returns (weight_gradients, bias_gradients, stats); with ``with_stats`` stats is the
         pair (mean loss, mean |delta^L|) for the gradient-health monitor, else None. Given a
         list ``deltas``, each layer's error term (n, n_l) is put in it, first layer first.
         """
-        zs, activations = self._forward_all(x)
-        delta = self.loss._delta(zs[-1], activations[-1], y)
+        zs, activations = self.forward_all_unchecked(x)
+        delta = self.loss.delta_unchecked(activations[-1], y, zs[-1])
         stats = None
         if with_stats:
-            stats = (float(self.loss._value(activations[-1], y, zs[-1])), float(np.mean(np.abs(delta))))
+            stats = (float(self.loss.value_unchecked(activations[-1], y, zs[-1])), float(np.mean(np.abs(delta))))
         delta /= x.shape[0]  # gradient of the mean: each example weighs 1/n (delta is a fresh array)
         n_layers, weights, slope = self.n_layers, self.weights, self.hidden.derivative_from_output
         weight_gradients, bias_gradients = [None] * n_layers, [None] * n_layers

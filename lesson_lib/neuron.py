@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import _sigmoid
+from .activations import sigmoid_unchecked
 from .losses import LOSSES
 from .validation import as_float_array, check_positive
 
@@ -77,10 +77,10 @@ def train_neuron(w: float, b: float, *, loss: str = "quadratic", lr: float = 0.1
     with np.errstate(over="ignore"):  # sigma of a very negative z is exactly 0: the right limit
         for t in range(epochs + 1):
             z = np.array([[w * x + b]])
-            a = _sigmoid(z)
-            delta = float(cost_function._delta(z, a, target)[0, 0])
+            a = sigmoid_unchecked(z)
+            delta = float(cost_function.delta_unchecked(a, target, z)[0, 0])
             for name, value in (("weight", w), ("bias", b), ("output", float(a[0, 0])),
-                                ("cost", cost_function._value(a, target, z)), ("delta", delta)):
+                                ("cost", cost_function.value_unchecked(a, target, z)), ("delta", delta)):
                 trajectory[name][t] = value
             w -= lr * delta * x
             b -= lr * delta

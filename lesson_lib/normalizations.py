@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import Activation, _log_softmax, _sigmoid, _softmax
-from .losses import Loss, _as_rows
+from .activations import Activation, log_softmax_unchecked, sigmoid_unchecked, softmax_unchecked
+from .losses import Loss
+from .targets import target_rows
 from .validation import as_float_array, lookup
 
 SQUARE_FLOOR = 1e-6
@@ -35,7 +36,7 @@ SQUARE_FLOOR = 1e-6
 
 @np.errstate(over="ignore")  # e^(-z) overflowing for very negative z gives sigma(z) = 0, the right limit
 def _sigmoid_normalized(z):
-    g = _sigmoid(z)
+    g = sigmoid_unchecked(z)
     return g / g.sum(axis=-1, keepdims=True)
 
 
@@ -50,7 +51,7 @@ def _shifted_linear(z):
 
 
 NORMALIZATIONS = {
-    "exp": Activation("exp", _softmax, None),
+    "exp": Activation("exp", softmax_unchecked, None),
     "sigmoid": Activation("sigmoid_normalized", _sigmoid_normalized, None),
     "square": Activation("square_normalized", _square_normalized, None),
     "shifted_linear": Activation("shifted_linear", _shifted_linear, None),
@@ -82,25 +83,29 @@ class NormalizedLogLikelihood(Loss):
     exactly like the "log_likelihood" loss.
     """
 
+    outputs_are = targets_are = "distributions"  # a = g / sum g: rows of probabilities summing to 1
+
     def __init__(self, normalization: str = "exp"):
         self.normalization = normalization
         self.activation = lookup("normalization", normalization, NORMALIZATIONS, "normalization")
         self.name = f"log_likelihood[{normalization}]"
 
-    def _value(self, a, y, z):
+    def value_unchecked(self, a, y, z=None):
         if z is not None and self.normalization == "exp":
-            log_a = _log_softmax(z)
+            log_a = log_softmax_unchecked(z)
         else:
             log_a = np.log(np.maximum(a, np.finfo(a.dtype).tiny))
-        return -np.sum(_as_rows(y, a) * log_a) / a.shape[0]
+        return -np.sum(target_rows(y, a) * log_a) / a.shape[0]
 
     @np.errstate(over="ignore")
-    def _delta(self, z, a, y):
-        y = _as_rows(y, a)
+    def delta_unchecked(self, a, y, z=None):
+        y = target_rows(y, a)
         if self.normalization == "exp":
             return a - y
+        if z is None:
+            raise ValueError(f"z: the {self.normalization!r} normalization's delta needs the scores z (n, K), got None")
         if self.normalization == "sigmoid":
-            return (a - y) * (1.0 - _sigmoid(z))
+            return (a - y) * (1.0 - sigmoid_unchecked(z))
         if self.normalization == "square":
             g = z * z + SQUARE_FLOOR
             slope = 2.0 * z

@@ -1,43 +1,91 @@
-"""Mini-batch stochastic gradient descent, with a gradient-health monitor and a divergence stop.
+"""Mini-batch stochastic gradient descent: a short loop, an optimizer, and hooks.
 
 One update, for a mini-batch of m examples and each weight layer l:
 
-    W^l <- W^l - lr_l * dC/dW^l,      b^l <- b^l - lr_l * dC/db^l
+    W^l <- W^l - eta_l * dC/dW^l,      b^l <- b^l - eta_l * dC/db^l
 
 where C is the mean loss over the mini-batch. ``batch_size=1`` is stochastic gradient descent
 (one example per update), ``batch_size=len(x)`` is (full-)batch gradient descent, anything in
-between is mini-batch gradient descent. Each layer may have its own learning rate lr_l: the
-course lowers only the output layer's rate.
+between is mini-batch gradient descent. Each layer may have its own learning rate eta_l: the
+course lowers only the output layer's rate. The optimizer (``SGD``) owns the rates and
+applies the update.
 
-Every ``check_every`` updates (and on the first update of each epoch) the monitor measures,
-per layer, the mean |dC/dw| over that layer's weights (a mean, so a layer with many weights is
-not made to look larger), the relative size of the update it causes,
+``train`` is the loop: shuffle, take mini-batches, backpropagate, update. Everything else is
+a hook, called at a few named moments (``Hook``): the gradient-health monitor, the divergence
+stop, the training-set evaluation, the printing, an accuracy probe, the training panel. The
+loop itself does one more thing on every update, because it costs almost nothing: it stops the
+run as diverged as soon as a gradient holds NaN or inf.
 
-    update ratio = lr_l * mean |dC/dw| / mean |w|      (the step, as a fraction of the weights)
+Every ``check_every`` updates (and on the first update of each epoch) the loop measures, per
+layer, the mean |dC/dw| (a mean, so a layer with many weights is not made to look larger), the
+relative size of the update it causes,
 
-and the batch's loss. A gradient is "too large" or "too small" *for its learning rate*: the
+    update ratio = eta_l * mean |dC/dw| / mean |w|      (the step, as a fraction of the weights)
+
+and the mini-batch's loss, records them in the History and hands them to the hooks
+(``Hook.on_check``). A gradient is "too large" or "too small" *for its learning rate*: the
 course's fix for "output layer gradient too large" is to lower that layer's rate, which leaves
 the gradient at the first update unchanged and shrinks the step, so the notes judge the step.
-That is how the course's notes are produced, and how a diverging run is caught.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
-from .losses import one_hot
-from .network import Network, predicted_classes
+from .network import Network
+from .targets import one_hot, predicted_classes
 from .validation import as_batch, check_positive
+
+CHECK_EVERY = 50
+"""Updates between two checks when no hook asks for another interval."""
+
+
+# -- the optimizer ------------------------------------------------------------------------------
+
+
+class SGD:
+    """Stochastic gradient descent with one learning rate eta_l per weight layer.
+
+    lr: one rate for every layer, or a list of ``n_layers`` rates (output layer last). A rate
+    is checked whenever it is set, also in the middle of a run (``set_rate``), so a NaN, zero
+    or negative rate is refused before it can reach the weights.
+    """
+
+    def __init__(self, lr, n_layers: int):
+        self.n_layers = check_positive("n_layers", n_layers, integer=True)
+        if isinstance(lr, (list, tuple, np.ndarray)):
+            if len(lr) != self.n_layers:
+                raise ValueError(f"lr: expected one rate or {self.n_layers} rates (one per weight layer), got {len(lr)}")
+            self.rates = [check_positive(f"lr[{l}]", rate) for l, rate in enumerate(lr)]
+        else:
+            self.rates = [check_positive("lr", lr)] * self.n_layers
+
+    def set_rate(self, layer: int, rate: float):
+        """Use ``rate`` for weight layer ``layer`` (0-based) from the next update on."""
+        if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < self.n_layers:
+            raise ValueError(f"layer: expected a weight layer in 0..{self.n_layers - 1}, got {layer!r}")
+        self.rates[layer] = check_positive(f"lr[{layer}]", rate)
+
+    def update(self, network: Network, weight_gradients, bias_gradients):
+        """One step down the gradient, in place: W^l -= eta_l dC/dW^l and b^l -= eta_l dC/db^l."""
+        for l, rate in enumerate(self.rates):
+            network.weights[l] -= rate * weight_gradients[l]
+            network.biases[l] -= rate * bias_gradients[l]
+
+    def __repr__(self):
+        return f"SGD(lr={self.rates})"
+
+
+# -- what a run records -------------------------------------------------------------------------
 
 
 @dataclass
 class GradientNote:
-    """A gradient-health note: in ``epoch``, a layer's update ratio crossed a threshold
-    in ``count`` of the epoch's ``checks``, first at update ``first_batch``."""
+    """A gradient-health note: in ``epoch``, a layer's update ratio crossed a threshold in
+    ``count`` of the ``checks`` made so far in that epoch, first at update ``first_batch``."""
 
     epoch: int
     layer: str
@@ -57,44 +105,34 @@ class GradientNote:
 
 
 @dataclass
-class GradientMonitor:
-    """Thresholds on a layer's update ratio lr * mean |dC/dw| / mean |w|, checked every
-    ``check_every`` updates.
+class Check:
+    """What the loop measured at one check: after ``step`` updates, the mini-batch's ``loss``,
+    each layer's mean |dC/dw| (``grad_size``) and update ratio, the rates in effect (``lr``)
+    and the mini-batch's mean |delta^L| (``output_delta_size``)."""
 
-    ``too_large``: above this, one update changes the weights by more than this fraction of
-    their size: big steps that overshoot (lower that layer's learning rate). ``too_small``:
-    below this, the layer barely moves (saturated units, or a loss that is already small).
-    The defaults were measured on MNIST 784-30-10: with the course's classic N(0, 1) start and
-    lr = 3 the output layer's first step is 0.31 of its weights' size; with an output rate of
-    0.1 it is 0.010; well-trained layers take steps of 1e-4 to 1e-2.
-    """
-
-    too_large: float = 0.02
-    too_small: float = 1e-4
-    check_every: int = 50
-
-    def __post_init__(self):
-        check_positive("too_large", self.too_large)
-        check_positive("too_small", self.too_small)
-        check_positive("check_every", self.check_every, integer=True)
-        if self.too_small >= self.too_large:
-            raise ValueError(f"too_small: expected a value below too_large={self.too_large}, got {self.too_small}")
+    step: int
+    batch: int
+    loss: float
+    grad_size: list
+    update_ratio: list
+    lr: list
+    output_delta_size: float
 
 
 @dataclass
 class History:
-    """What happened during training, one entry per epoch (and per check for the finer lists).
+    """What happened during training, one entry per epoch (and per check for the check_ lists).
 
-    Per epoch: ``loss`` and ``train_accuracy`` over the whole training set at the epoch's
-    end, ``val_loss`` and ``val_accuracy`` if validation data was given, ``grad_size`` (a list
-    per epoch of each layer's mean |dC/dw|, averaged over the epoch's checks) and
-    ``output_delta_size`` (mean |delta^L|). Per check: ``check_step`` (updates so far),
-    ``check_loss`` (that mini-batch's loss), ``check_grad_size``, ``check_update_ratio`` and
-    ``check_lr`` (the learning rates in effect, which a callback may have changed) and
-    ``check_output_delta_size`` (that mini-batch's mean |delta^L|). ``batch_size`` and
+    Per epoch: ``val_loss`` and ``val_accuracy`` if validation data was given; ``loss`` and
+    ``train_accuracy`` over the whole training set if the ``EvaluateTrainingSet`` hook ran (the
+    default); ``grad_size``, ``update_ratio`` (lists of one value per layer, averaged over the
+    epoch's checks) and ``output_delta_size`` (mean |delta^L|). Per check: ``check_step``
+    (updates so far), ``check_loss``, ``check_grad_size``, ``check_update_ratio``, ``check_lr``
+    (the rates in effect) and ``check_output_delta_size``. ``batch_size`` and
     ``batches_per_epoch`` turn a step count into epochs: ``step / batches_per_epoch``.
-    ``notes`` holds the gradient-health notes; ``stop_reason`` says why training stopped early (None if it ran to
-    the end) and ``diverged`` whether that was a divergence; ``lr`` the learning rates the run started with (a callback may change them).
+    ``notes`` holds the gradient-health notes; ``stop_reason`` says why training stopped early
+    (None if it ran to the end) and ``diverged`` whether that was a divergence; ``lr`` the rates
+    the run started with.
     """
 
     layer_names: list
@@ -119,9 +157,20 @@ class History:
     stop_reason: str | None = None
     diverged: bool = False
 
+    def record(self, check: Check):
+        """Append one check to the check_ lists."""
+        self.check_step.append(check.step)
+        self.check_loss.append(check.loss)
+        self.check_grad_size.append(check.grad_size)
+        self.check_update_ratio.append(check.update_ratio)
+        self.check_lr.append(check.lr)
+        self.check_output_delta_size.append(check.output_delta_size)
+
     def epoch_line(self, i: int = -1) -> str:
         """One printable line for epoch i: loss and accuracies, rounded so it is reproducible."""
-        parts = [f"epoch {self.epochs[i]}: loss {self.loss[i]:.4f}", f"train accuracy {self.train_accuracy[i]:.2%}"]
+        parts = [f"epoch {self.epochs[i]}"]
+        if self.loss:
+            parts = [f"epoch {self.epochs[i]}: loss {self.loss[i]:.4f}", f"train accuracy {self.train_accuracy[i]:.2%}"]
         if self.val_accuracy:
             parts.append(f"held-out accuracy {self.val_accuracy[i]:.2%}")
         return ", ".join(parts)
@@ -129,43 +178,220 @@ class History:
 
 @dataclass
 class TrainingState:
-    """Passed to the callback: read the history, change ``lr`` or set ``stop`` to end the run.
+    """What the hooks see: the network, the history, the optimizer and where the run is.
 
-    A learning rate changed here (``state.lr[l] = 0.1``) takes effect from the next update.
-    ``epoch_notes`` holds the gradient-health notes of the epoch in progress (they move to
-    ``history.notes`` when the epoch ends), so a live display can show them as they come.
+    A hook changes a learning rate with ``state.optimizer.set_rate(l, rate)`` (used from the
+    next update) and ends the run with ``state.stop()`` (after the current update).
+    ``x`` and ``y_rows`` are the training data, checked, with targets as rows (n, K).
     """
 
     network: Network
     history: History
-    lr: list
+    optimizer: SGD
+    x: np.ndarray
+    y_rows: np.ndarray
+    n_batches: int
+    epochs: int
     epoch: int = 0
     batch: int = 0
     step: int = 0
-    n_batches: int = 0
-    stop: bool = False
-    epoch_notes: list = field(default_factory=list)
+    epoch_checks: int = 0
+    stop_requested: bool = False
+
+    def stop(self, reason: str | None = None, *, diverged: bool = False):
+        """End the run after the current update; ``reason`` goes to ``history.stop_reason``."""
+        self.stop_requested = True
+        if reason is not None and self.history.stop_reason is None:
+            self.history.stop_reason, self.history.diverged = reason, diverged
+
+    @property
+    def lr(self) -> list:
+        """The learning rates in effect now (read only: set them through ``optimizer``)."""
+        return list(self.optimizer.rates)
 
 
-class AccuracyProbe:
-    """A callback for ``train`` that records the accuracy on a fixed probe set as training goes.
+class TrainingDiverged(RuntimeError):
+    """Raised by ``DivergenceStop(raise_error=True)`` when a run diverges."""
 
-    ``train(..., callback=probe, callback_every=50)`` measures the accuracy of the network on
-    (x, y) every 50 updates and at each epoch's end; ``probe.step`` holds the update counts and
-    ``probe.accuracy`` the accuracies. Use a probe of about 1,000 examples: measuring it costs
-    about as much as 100 updates of batch 10, so training slows by a few percent.
-    x: (n, features); y: labels (n,).
+
+# -- hooks --------------------------------------------------------------------------------------
+
+
+class Hook:
+    """Something ``train`` calls at named moments. Override the moments you need; the loop
+    calls only the methods a hook overrides, in the order the hooks were given.
+
+    on_start(state)          before the first update
+    on_check(state, check)   at every check (``check_every`` updates, and each epoch's first)
+    on_update(state)         after every update: keep it cheap, or act every k-th step
+    on_epoch_end(state)      after each epoch's last update (``history.epochs`` is updated)
+    on_end(state)            once, however the run ended (also on a divergence)
+
+    A hook that needs checks more often than every 50 updates sets ``check_every``.
     """
 
-    def __init__(self, x, y):
+    check_every: int | None = None
+
+    def on_start(self, state: TrainingState):
+        pass
+
+    def on_check(self, state: TrainingState, check: Check):
+        pass
+
+    def on_update(self, state: TrainingState):
+        pass
+
+    def on_epoch_end(self, state: TrainingState):
+        pass
+
+    def on_end(self, state: TrainingState):
+        pass
+
+
+def _overrides(hook, name):
+    return getattr(type(hook), name, None) is not getattr(Hook, name)
+
+
+@dataclass
+class GradientMonitor(Hook):
+    """Notes when a layer's update ratio eta * mean |dC/dw| / mean |w| crosses a threshold,
+    checked every ``check_every`` updates.
+
+    ``too_large``: above this, one update changes the weights by more than this fraction of
+    their size: big steps that overshoot (lower that layer's learning rate). ``too_small``:
+    below this, the layer barely moves (saturated units, or a loss that is already small).
+    The defaults were measured on MNIST 784-30-10: with the course's classic N(0, 1) start and
+    eta = 3 the output layer's first step is 0.31 of its weights' size; with an output rate of
+    0.1 it is 0.010; well-trained layers take steps of 1e-4 to 1e-2. A note joins
+    ``history.notes`` when it is first seen and its count and checks stay current, so a live
+    display can show it at once.
+    """
+
+    too_large: float = 0.02
+    too_small: float = 1e-4
+    check_every: int = CHECK_EVERY
+
+    def __post_init__(self):
+        check_positive("too_large", self.too_large)
+        check_positive("too_small", self.too_small)
+        check_positive("check_every", self.check_every, integer=True)
+        if self.too_small >= self.too_large:
+            raise ValueError(f"too_small: expected a value below too_large={self.too_large}, got {self.too_small}")
+        self._open = {}
+
+    def on_start(self, state):
+        self._open = {}
+
+    def on_check(self, state, check):
+        if state.epoch_checks == 1:  # a new epoch: new notes
+            self._open = {}
+        for note in self._open.values():
+            note.checks = state.epoch_checks
+        for l, ratio in enumerate(check.update_ratio):
+            for kind, crossed, threshold in (("too large", ratio > self.too_large, self.too_large),
+                                             ("too small", ratio < self.too_small, self.too_small)):
+                if not crossed:
+                    continue
+                note = self._open.get((l, kind))
+                if note is None:
+                    note = GradientNote(state.epoch, state.history.layer_names[l], kind, check.batch, 0,
+                                        state.epoch_checks, ratio, threshold)
+                    self._open[(l, kind)] = note
+                    state.history.notes.append(note)
+                note.count += 1
+                note.extreme = max(note.extreme, ratio) if kind == "too large" else min(note.extreme, ratio)
+
+
+@dataclass
+class DivergenceStop(Hook):
+    """Stops the run when a checked mini-batch's loss exceeds ``explode_factor`` times the loss
+    at the start (measured on the first 1,000 training examples: a single mini-batch would be a
+    noisy yardstick). With ``raise_error`` a diverged run, also one the loop stopped for a NaN,
+    raises TrainingDiverged instead of returning."""
+
+    explode_factor: float = 20.0
+    raise_error: bool = False
+
+    def __post_init__(self):
+        check_positive("explode_factor", self.explode_factor)
+        self.start_loss = None
+
+    def on_start(self, state):
+        self.start_loss = state.network.loss_value_unchecked(state.x[:1000], state.y_rows[:1000])
+
+    def on_check(self, state, check):
+        if check.loss > self.explode_factor * max(self.start_loss, 1e-3):
+            state.stop(divergence_message(state, f"the loss exploded: a mini-batch loss of {check.loss:.4g} is over "
+                                                 f"{self.explode_factor:g} times the loss at the start "
+                                                 f"({self.start_loss:.4g})"), diverged=True)
+
+    def on_end(self, state):
+        if self.raise_error and state.history.diverged:
+            raise TrainingDiverged(state.history.stop_reason)
+
+
+class EvaluateTrainingSet(Hook):
+    """At each epoch's end, the loss and accuracy over the whole training set, into
+    ``history.loss`` and ``history.train_accuracy`` (one forward pass over the data)."""
+
+    def on_epoch_end(self, state):
+        loss, accuracy = evaluate_unchecked(state.network, state.x, state.y_rows)
+        state.history.loss.append(loss)
+        state.history.train_accuracy.append(accuracy)
+        if not math.isfinite(loss):
+            state.stop(divergence_message(state, "the training loss became NaN or infinite"), diverged=True)
+
+
+class PrintEpochs(Hook):
+    """Prints one line per epoch (``History.epoch_line``), that epoch's gradient notes, and at
+    the end why the run stopped early, if it did. Put it after the hooks whose results it
+    prints (``standard_hooks`` does)."""
+
+    def on_epoch_end(self, state):
+        history = state.history
+        if history.loss or history.val_accuracy:
+            print(history.epoch_line())
+        for note in history.notes:
+            if note.epoch == state.epoch:
+                print("  note:", note)
+
+    def on_end(self, state):
+        if state.history.stop_reason:
+            print(state.history.stop_reason)
+
+
+class ProgressBar(Hook):
+    """A progress bar over all the run's updates (tqdm.auto: a widget in a notebook)."""
+
+    def on_start(self, state):
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=state.epochs * state.n_batches, unit="batch", leave=False)
+
+    def on_update(self, state):
+        self.bar.update(1)
+
+    def on_end(self, state):
+        self.bar.close()
+
+
+class AccuracyProbe(Hook):
+    """Records the accuracy on a fixed probe set as training goes: every ``every`` updates and
+    at each epoch's end. ``probe.step`` holds the update counts and ``probe.accuracy`` the
+    accuracies. x: (n, features); y: labels (n,). A probe of about 1,000 examples costs about as
+    much as 100 updates of batch 10 to measure, so training slows by a few percent.
+    """
+
+    def __init__(self, x, y, every: int = 50):
         self.x, self.y = x, y
+        self.every = check_positive("every", every, integer=True)
         self.step, self.accuracy = [], []
 
-    def __call__(self, state: "TrainingState"):
-        self.record(state)
+    def on_update(self, state):
+        if state.step % self.every == 0:
+            self.measure(state.network, state.step)
 
-    def record(self, state: "TrainingState"):
-        """Measure the accuracy of ``state.network`` now."""
+    def on_epoch_end(self, state):
         self.measure(state.network, state.step)
 
     def measure(self, network: Network, step: int):
@@ -176,16 +402,23 @@ class AccuracyProbe:
         self.accuracy.append(network.accuracy(self.x, self.y))
 
 
-class TrainingDiverged(RuntimeError):
-    """Raised by ``train(..., on_divergence="raise")`` when the loss becomes NaN, inf or explodes."""
+def standard_hooks(*extra: Hook, verbose: bool = True) -> list:
+    """The hooks ``train`` uses unless told otherwise: the gradient-health monitor, the
+    divergence stop, the training-set evaluation, then any ``extra`` hooks, and with
+    ``verbose`` the printing of each epoch last."""
+    hooks = [GradientMonitor(), DivergenceStop(), EvaluateTrainingSet(), *extra]
+    return hooks + [PrintEpochs()] if verbose else hooks
 
 
-def _learning_rates(lr, n_layers):
-    if isinstance(lr, (list, tuple, np.ndarray)):
-        if len(lr) != n_layers:
-            raise ValueError(f"lr: expected one rate or {n_layers} rates (one per weight layer), got {len(lr)}")
-        return [check_positive(f"lr[{l}]", r) for l, r in enumerate(lr)]
-    return [check_positive("lr", lr)] * n_layers
+def divergence_message(state: TrainingState, reason: str) -> str:
+    """Why the run is stopped as diverged, and what to try instead."""
+    rates = state.optimizer.rates
+    return (f"Training diverged in epoch {state.epoch}, batch {state.batch}: {reason}. "
+            f"The learning rate (lr = {', '.join(f'{r:g}' for r in rates)}) is too large for this network; "
+            f"try a smaller one, e.g. {', '.join(f'{r / 10:g}' for r in rates)}.")
+
+
+# -- evaluation ---------------------------------------------------------------------------------
 
 
 def _as_target_rows(net: Network, y, n, name="y"):
@@ -200,49 +433,36 @@ def evaluate(net: Network, x, y, chunk: int = 10_000):
     x: (n, sizes[0]); y: labels (n,) or targets (n, K). Returns (loss, accuracy).
     """
     x = net.check_inputs(x)
-    y = _as_target_rows(net, y, x.shape[0])
-    return _evaluate(net, x, y, chunk)
+    return evaluate_unchecked(net, x, _as_target_rows(net, y, x.shape[0]), check_positive("chunk", chunk, integer=True))
 
 
 @np.errstate(over="ignore", invalid="ignore")
-def _evaluate(net, x, y_rows, chunk=10_000):
+def evaluate_unchecked(net: Network, x, y_rows, chunk: int = 10_000):
+    """``evaluate`` for checked x (n, sizes[0]) and target rows (n, K), without the checks."""
     total_loss, correct = 0.0, 0
     for start in range(0, x.shape[0], chunk):
         xb, yb = x[start:start + chunk], y_rows[start:start + chunk]
-        zs, activations = net._forward_all(xb)
-        total_loss += net.loss._value(activations[-1], yb, zs[-1]) * xb.shape[0]
+        zs, activations = net.forward_all_unchecked(xb)
+        total_loss += net.loss.value_unchecked(activations[-1], yb, zs[-1]) * xb.shape[0]
         correct += int(np.sum(predicted_classes(activations[-1]) == predicted_classes(yb)))
     return total_loss / x.shape[0], correct / x.shape[0]
 
 
+# -- the loop -----------------------------------------------------------------------------------
+
+
 def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_data=None, seed: int = 0,
-          monitor: GradientMonitor | None | bool = True, callback: Callable | None = None,
-          callback_every: int | None = None, progress: bool = True, verbose: bool = True,
-          evaluate_training: bool = True, explode_factor: float = 20.0, on_divergence: str = "stop") -> History:
+          hooks=None) -> History:
     """Train ``net`` in place by mini-batch SGD and return a History.
 
-    Parameters
-    ----------
-    net : Network
-    x : array (n, sizes[0]);  y : labels (n,) or targets (n, sizes[-1])
-    epochs : int >= 1;  batch_size : int >= 1 (1 = stochastic, n = full batch)
-    lr : float or list of floats, one per weight layer (output layer last)
-    validation_data : (x_val, y_val), optional, evaluated at each epoch's end
-    seed : seed of the shuffling (each epoch draws a new permutation from it)
-    monitor : GradientMonitor, True (default thresholds) or False (no notes; divergence is
-        still checked every 50 updates)
-    callback : function(state: TrainingState), called after every epoch and, if
-        ``callback_every`` is set, every that many updates (once, where the two coincide);
-        it may change ``state.lr`` or set ``state.stop = True``
-    progress : show a progress bar (tqdm.auto); verbose : print one line per epoch and the
-        gradient notes
-    evaluate_training : compute loss and accuracy over the whole training set after each epoch
-        (False skips that pass, and ``loss`` and ``train_accuracy`` then hold nan; the benchmark
-        uses it to time SGD alone). Validation data, if given, is always evaluated.
-    explode_factor : stop when a checked batch's loss exceeds this many times the loss at the start
-        (measured on the first 1,000 examples)
-    on_divergence : "stop" (print why, return the history so far) or "raise"
-        (TrainingDiverged)
+    net: a Network; x: (n, sizes[0]); y: labels (n,) or targets (n, sizes[-1]).
+    epochs >= 1; batch_size >= 1 (1 = stochastic, n = full batch).
+    lr: a rate, a list of one rate per weight layer (output layer last), or an ``SGD``.
+    validation_data: (x_val, y_val), evaluated at each epoch's end into ``history.val_loss``
+    and ``history.val_accuracy``. seed: the shuffling's seed (each epoch draws a new
+    permutation from it). hooks: a list of Hook; None means ``standard_hooks()`` (monitor,
+    divergence stop, training-set evaluation, printing); ``standard_hooks(verbose=False)``
+    prints nothing, ``[]`` runs SGD alone.
     """
     if not isinstance(net, Network):
         raise TypeError(f"net: expected a lesson_lib.Network, got {type(net).__name__}")
@@ -253,166 +473,102 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
     batch_size = check_positive("batch_size", batch_size, integer=True)
     if batch_size > n:
         raise ValueError(f"batch_size: expected at most the number of examples ({n}), got {batch_size}")
-    lrs = _learning_rates(lr, net.n_layers)
-    if monitor is True:
-        monitor = GradientMonitor()
-    elif monitor is False or monitor is None:
-        monitor = None
-    elif not isinstance(monitor, GradientMonitor):
-        raise TypeError(f"monitor: expected True, False or a GradientMonitor, got {type(monitor).__name__}")
-    check_every = monitor.check_every if monitor else 50
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback: expected a function of one argument (the TrainingState), got {callback!r}")
-    if callback_every is not None:
-        callback_every = check_positive("callback_every", callback_every, integer=True)
-    explode_factor = check_positive("explode_factor", explode_factor)
-    if on_divergence not in ("stop", "raise"):
-        raise ValueError(f"on_divergence: expected 'stop' or 'raise', got {on_divergence!r}")
-    if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise TypeError("validation_data: expected a pair (x_val, y_val)")
-        x_val = as_batch("validation_data[0]", validation_data[0], n_features=net.sizes[0], dtype=net.dtype)
-        y_val = _as_target_rows(net, validation_data[1], x_val.shape[0], "validation_data[1]")
+    optimizer = lr if isinstance(lr, SGD) else SGD(lr, net.n_layers)
+    if optimizer.n_layers != net.n_layers:
+        raise ValueError(f"lr: expected an SGD for {net.n_layers} weight layers, got one for {optimizer.n_layers}")
+    validation = _check_validation_data(net, validation_data)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed: expected an integer, got {seed!r}")
+        raise TypeError(f"seed: expected a whole number >= 0, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed: expected a whole number >= 0, got {seed!r}")
+    hooks = standard_hooks() if hooks is None else list(hooks)
+    for i, hook in enumerate(hooks):
+        if not isinstance(hook, Hook):
+            raise TypeError(f"hooks[{i}]: expected a lesson_lib.Hook (e.g. ll.AccuracyProbe), got {type(hook).__name__}")
 
     n_batches = math.ceil(n / batch_size)
-    history = History(layer_names=[net.layer_name(l) for l in range(net.n_layers)], lr=list(lrs),
+    history = History(layer_names=[net.layer_name(l) for l in range(net.n_layers)], lr=list(optimizer.rates),
                       batch_size=batch_size, batches_per_epoch=n_batches)
-    state = TrainingState(network=net, history=history, lr=list(lrs), n_batches=n_batches)
+    state = TrainingState(network=net, history=history, optimizer=optimizer, x=x, y_rows=y_rows, n_batches=n_batches,
+                          epochs=epochs)
+    called = {moment: [getattr(h, moment) for h in hooks if _overrides(h, moment)]
+              for moment in ("on_start", "on_check", "on_update", "on_epoch_end", "on_end")}
+    check_every = min([h.check_every for h in hooks if h.check_every] or [CHECK_EVERY])
     rng = np.random.default_rng(seed)
-    bar = _progress_bar(epochs * n_batches) if progress else None
-    # the yardstick for "the loss exploded": the loss at the start, on up to 1,000 training examples
-    # (a single mini-batch would be a noisy yardstick, and a tiny one when training resumes)
-    start_loss = net._loss_value(x[:1000], y_rows[:1000])
-    step, last_callback_step = 0, -1
     try:
-        with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and reported below
+        with np.errstate(over="ignore", invalid="ignore"):  # a divergence is detected and reported, not warned
+            for on_start in called["on_start"]:
+                on_start(state)
             for epoch in range(1, epochs + 1):
-                state.epoch = epoch
+                state.epoch, state.epoch_checks = epoch, 0
+                epoch_start = len(history.check_step)
                 order = rng.permutation(n)
-                epoch_checks = []  # (grad sizes, output |delta|, update ratios) per check
-                epoch_notes = {}
-                state.epoch_notes = []
-                weights, biases, backprop, n_layers = net.weights, net.biases, net._backprop, net.n_layers
                 for batch in range(n_batches):
                     idx = order[batch * batch_size:(batch + 1) * batch_size]
-                    xb, yb = x[idx], y_rows[idx]
-                    is_check = batch == 0 or (step + 1) % check_every == 0
-                    weight_gradients, bias_gradients, stats = backprop(xb, yb, is_check)
-                    rates = state.lr
-                    for l in range(n_layers):
-                        weights[l] -= rates[l] * weight_gradients[l]
-                        biases[l] -= rates[l] * bias_gradients[l]
-                    step += 1
+                    is_check = batch == 0 or (state.step + 1) % check_every == 0
+                    weight_gradients, bias_gradients, stats = net.backprop_unchecked(x[idx], y_rows[idx], is_check)
+                    state.batch = batch + 1
+                    if not all(math.isfinite(g.sum()) for g in bias_gradients):  # a NaN anywhere reaches these
+                        state.stop(divergence_message(state, "the loss or a gradient became NaN or infinite"),
+                                   diverged=True)
+                        break
+                    optimizer.update(net, weight_gradients, bias_gradients)
+                    state.step += 1
                     if is_check:
-                        batch_loss, output_delta_size = stats
-                        state.batch, state.step = batch + 1, step
-                        sizes = [float(np.mean(np.abs(g))) for g in weight_gradients]
-                        ratios = [rates[l] * sizes[l] / max(float(np.mean(np.abs(w))), 1e-12)
-                                  for l, w in enumerate(weights)]
-                        history.check_step.append(step)
-                        history.check_loss.append(batch_loss)
-                        history.check_grad_size.append(sizes)
-                        history.check_update_ratio.append(ratios)
-                        history.check_lr.append(list(rates))
-                        history.check_output_delta_size.append(output_delta_size)
-                        epoch_checks.append((sizes, output_delta_size, ratios))
-                        reason = _divergence(batch_loss, sizes, start_loss, explode_factor)
-                        if reason:
-                            _stop(history, state, reason, on_divergence, verbose, bar)
-                            return history
-                        if monitor:
-                            _note(monitor, ratios, epoch_notes, epoch, batch + 1, history.layer_names)
-                            state.epoch_notes = list(epoch_notes.values())
-                    if callback_every and step % callback_every == 0:
-                        state.batch, state.step = batch + 1, step
-                        callback(state)
-                        last_callback_step = step
-                        if state.stop:
-                            break
-                    if bar is not None:
-                        bar.update(1)
-                state.batch, state.step = batch + 1, step
-                _end_epoch(net, history, epoch, epoch_checks, epoch_notes, evaluate_training, x, y_rows,
-                           (x_val, y_val) if validation_data is not None else None, verbose)
-                if evaluate_training and not math.isfinite(history.loss[-1]):
-                    _stop(history, state, "the training loss became NaN or infinite", on_divergence, verbose, bar)
-                    return history
-                if callback is not None and last_callback_step != step:
-                    callback(state)
-                if state.stop:
-                    history.stop_reason = f"stopped on request in epoch {epoch}, after batch {state.batch}"
-                    if verbose:
-                        print(history.stop_reason)
+                        check = _measure(state, batch + 1, weight_gradients, stats)
+                        for on_check in called["on_check"]:
+                            on_check(state, check)
+                    for on_update in called["on_update"]:
+                        on_update(state)
+                    if state.stop_requested:
+                        break
+                if history.diverged:  # stopped mid-epoch: no epoch-end evaluation of a broken network
+                    break
+                _end_epoch(state, epoch_start, validation)
+                for on_epoch_end in called["on_epoch_end"]:
+                    on_epoch_end(state)
+                if state.stop_requested:
+                    if history.stop_reason is None:
+                        history.stop_reason = f"stopped on request in epoch {epoch}, after batch {state.batch}"
                     break
     finally:
-        if bar is not None:
-            bar.close()
+        for on_end in called["on_end"]:
+            on_end(state)
     return history
 
 
-def _progress_bar(total):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="batch", leave=False)
-
-
-def _divergence(batch_loss, sizes, start_loss, explode_factor):
-    if not math.isfinite(batch_loss) or not all(math.isfinite(s) for s in sizes):
-        return "the loss or a gradient became NaN or infinite"
-    if batch_loss > explode_factor * max(start_loss, 1e-3):
-        return (f"the loss exploded: a mini-batch loss of {batch_loss:.4g} is over {explode_factor:g} "
-                f"times the loss at the start ({start_loss:.4g})")
-    return None
+def _check_validation_data(net, validation_data):
+    if validation_data is None:
+        return None
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise TypeError("validation_data: expected a pair (x_val, y_val)")
+    x_val = as_batch("validation_data[0]", validation_data[0], n_features=net.sizes[0], dtype=net.dtype)
+    return x_val, _as_target_rows(net, validation_data[1], x_val.shape[0], "validation_data[1]")
 
 
-def _stop(history, state, reason, on_divergence, verbose, bar):
-    rates = ", ".join(f"{r:g}" for r in state.lr)
-    message = (f"Training diverged in epoch {state.epoch}, batch {state.batch}: {reason}. "
-               f"The learning rate (lr = {rates}) is too large for this network; "
-               f"try a smaller one, e.g. {', '.join(f'{r / 10:g}' for r in state.lr)}.")
-    history.stop_reason, history.diverged = message, True
-    if bar is not None:
-        bar.close()
-    if on_divergence == "raise":
-        raise TrainingDiverged(message)
-    print(message)
+def _measure(state, batch, weight_gradients, stats):
+    """The check after an update: sizes, update ratios, rates; recorded in the history."""
+    batch_loss, output_delta_size = stats
+    rates = list(state.optimizer.rates)
+    sizes = [float(np.mean(np.abs(g))) for g in weight_gradients]
+    ratios = [rates[l] * sizes[l] / max(float(np.mean(np.abs(w))), 1e-12) for l, w in enumerate(state.network.weights)]
+    check = Check(state.step, batch, batch_loss, sizes, ratios, rates, output_delta_size)
+    state.epoch_checks += 1
+    state.history.record(check)
+    if not math.isfinite(batch_loss):
+        state.stop(divergence_message(state, "the loss or a gradient became NaN or infinite"), diverged=True)
+    return check
 
 
-def _note(monitor, ratios, epoch_notes, epoch, batch, layer_names):
-    for l, size in enumerate(ratios):
-        for kind, crossed, threshold in (("too large", size > monitor.too_large, monitor.too_large),
-                                         ("too small", size < monitor.too_small, monitor.too_small)):
-            if crossed:
-                note = epoch_notes.get((l, kind))
-                if note is None:
-                    epoch_notes[(l, kind)] = GradientNote(epoch, layer_names[l], kind, batch, 1, 0, size, threshold)
-                else:
-                    note.count += 1
-                    note.extreme = max(note.extreme, size) if kind == "too large" else min(note.extreme, size)
-
-
-def _end_epoch(net, history, epoch, epoch_checks, epoch_notes, evaluate_training, x, y_rows, validation, verbose):
-    history.epochs.append(epoch)
-    if evaluate_training:
-        loss, accuracy = _evaluate(net, x, y_rows)
-    else:
-        loss, accuracy = float("nan"), float("nan")
-    history.loss.append(loss)
-    history.train_accuracy.append(accuracy)
+def _end_epoch(state, epoch_start, validation):
+    """The epoch's bookkeeping: its number, the held-out evaluation, the means of its checks."""
+    history, n_layers = state.history, state.network.n_layers
+    history.epochs.append(state.epoch)
     if validation is not None:
-        val_loss, val_accuracy = _evaluate(net, *validation)
+        val_loss, val_accuracy = evaluate_unchecked(state.network, *validation)
         history.val_loss.append(val_loss)
         history.val_accuracy.append(val_accuracy)
-    history.grad_size.append([float(np.mean([c[0][l] for c in epoch_checks])) for l in range(net.n_layers)])
-    history.update_ratio.append([float(np.mean([c[2][l] for c in epoch_checks])) for l in range(net.n_layers)])
-    history.output_delta_size.append(float(np.mean([c[1] for c in epoch_checks])))
-    for note in epoch_notes.values():
-        note.checks = len(epoch_checks)
-        history.notes.append(note)
-    if verbose:
-        if evaluate_training:
-            print(history.epoch_line())
-        for note in epoch_notes.values():
-            print("  note:", note)
+    sizes, ratios = history.check_grad_size[epoch_start:], history.check_update_ratio[epoch_start:]
+    history.grad_size.append([float(np.mean([s[l] for s in sizes])) for l in range(n_layers)])
+    history.update_ratio.append([float(np.mean([r[l] for r in ratios])) for l in range(n_layers)])
+    history.output_delta_size.append(float(np.mean(history.check_output_delta_size[epoch_start:])))

@@ -8,12 +8,13 @@ loop's per-batch path.
 
 from __future__ import annotations
 
+import math
 from numbers import Real
 
 import numpy as np
 
 
-def _describe(value) -> str:
+def describe(value) -> str:
     """A short description of ``value`` for error messages (type and, for arrays, shape)."""
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
@@ -28,32 +29,52 @@ def as_float_array(name: str, value, *, ndim: int | None = None, dtype=None) -> 
 
     ``ndim`` (optional) is the required number of dimensions; ``dtype`` (optional) the
     floating dtype to convert to. Integer input is converted to float64 unless ``dtype``
-    says otherwise; booleans and strings are rejected.
+    says otherwise; booleans and strings are rejected. A finite value too large for ``dtype``
+    (1e39 in float32) is reported as not fitting, NaN and inf as not finite.
     """
     if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name}: expected an array of numbers, got {_describe(value)}")
+        raise TypeError(f"{name}: expected an array of numbers, got {describe(value)}")
     try:
         array = np.asarray(value)
     except Exception as error:  # ragged lists and the like
-        raise TypeError(f"{name}: expected an array of numbers, got {_describe(value)} ({error})") from None
+        raise TypeError(f"{name}: expected an array of numbers, got {describe(value)} ({error})") from None
     if array.dtype == bool or not (np.issubdtype(array.dtype, np.number)):
         raise TypeError(f"{name}: expected an array of numbers, got dtype {array.dtype}")
     if np.issubdtype(array.dtype, np.complexfloating):
         raise TypeError(f"{name}: expected real numbers, got dtype {array.dtype}")
+    original = array
     if dtype is not None:
-        array = array.astype(dtype, copy=False)
+        with np.errstate(over="ignore"):  # a finite value too large for dtype becomes inf: reported below
+            array = array.astype(dtype, copy=False)
     elif not np.issubdtype(array.dtype, np.floating):
         array = array.astype(np.float64)
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name}: expected a {ndim}-D array, got {array.ndim}-D with shape {array.shape}")
     # One fast pass: NaN and inf propagate into the sum. Only if the sum is not finite (it
-    # may also overflow on huge finite values) count the bad entries one by one.
+    # may also overflow on huge finite values) look at the entries one by one.
     with np.errstate(over="ignore", invalid="ignore"):
         total = array.sum()
-    bad = 0 if np.isfinite(total) else int(np.size(array) - np.count_nonzero(np.isfinite(array)))
-    if bad:
-        raise ValueError(f"{name}: expected finite numbers, got {bad} NaN or infinite value(s)")
+    if not np.isfinite(total):
+        _report_non_finite(name, original, array)
     return array
+
+
+def _report_non_finite(name: str, original: np.ndarray, array: np.ndarray) -> None:
+    """Raise for the NaN or infinite entries of ``array``, if any, naming an overflow in the
+    conversion from ``original`` (finite there, infinite after it) as such."""
+    finite = np.isfinite(array)
+    if finite.all():
+        return  # only the sum overflowed: every entry is a finite number
+    if original is not array:
+        overflowed = ~finite & np.isfinite(original)
+        count = int(np.count_nonzero(overflowed))
+        if count:
+            worst = original[overflowed].flat[np.argmax(np.abs(original[overflowed]))]
+            largest = np.finfo(array.dtype).max
+            raise ValueError(f"{name}: expected numbers that fit in {array.dtype} (at most {largest:.2g} in size), "
+                             f"got {worst:g}, which does not fit ({count} value{'s' if count > 1 else ''})")
+    bad = int(array.size - np.count_nonzero(finite))
+    raise ValueError(f"{name}: expected finite numbers, got {bad} NaN or infinite value(s)")
 
 
 def as_batch(name: str, value, *, n_features: int | None = None, dtype=None) -> np.ndarray:
@@ -83,8 +104,10 @@ def as_targets(name: str, y, *, n: int, n_classes: int) -> np.ndarray:
     labels as an int64 array or targets as a float array.
     """
     if isinstance(y, (str, bytes)) or y is None:
-        raise TypeError(f"{name}: expected labels (n,) or targets (n, {n_classes}), got {_describe(y)}")
+        raise TypeError(f"{name}: expected labels (n,) or targets (n, {n_classes}), got {describe(y)}")
     array = np.asarray(y)
+    if n == 0 and array.size == 0:
+        raise ValueError(f"{name}: expected at least one label, got an empty array")
     if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
         raise TypeError(f"{name}: expected numbers, got dtype {array.dtype}")
     if array.ndim == 1:
@@ -110,23 +133,51 @@ def as_targets(name: str, y, *, n: int, n_classes: int) -> np.ndarray:
     raise ValueError(f"{name}: expected labels shaped ({n},) or targets shaped ({n}, {n_classes}), got {array.shape}")
 
 
+SUM_TOLERANCE = 1e-3
+"""How far from 1 a row of probabilities may sum: float32 rounding, with room to spare."""
+
+
+def check_probabilities(name: str, array: np.ndarray, *, rows: bool, expected: str) -> None:
+    """Raise naming ``name`` unless every entry of the float array is in [0, 1] and, with
+    ``rows``, each row (last axis) sums to 1 within ``SUM_TOLERANCE``. ``expected`` describes
+    what was expected, for the message."""
+    low, high = array.min(), array.max()
+    if low < 0 or high > 1:
+        raise ValueError(f"{name}: expected {expected}, got values from {low:g} to {high:g}")
+    if rows:
+        sums = array.sum(axis=-1, dtype=np.float64)
+        worst = np.argmax(np.abs(sums - 1))
+        if abs(sums.flat[worst] - 1) > SUM_TOLERANCE:
+            raise ValueError(f"{name}: expected {expected}, got a row summing to {sums.flat[worst]:.6g}")
+
+
 def check_positive(name: str, value, *, integer: bool = False):
     """Return ``value`` if it is a positive real (or positive whole) number, else raise."""
     if isinstance(value, bool) or not isinstance(value, (Real, np.number)):
         kind = "a positive whole number" if integer else "a positive number"
-        raise TypeError(f"{name}: expected {kind}, got {_describe(value)}")
-    if integer and int(value) != value:
+        raise TypeError(f"{name}: expected {kind}, got {describe(value)}")
+    finite = isinstance(value, (int, np.integer)) or math.isfinite(value)  # ints of any size are finite
+    if integer and finite and int(value) != value:  # NaN and inf: the ValueError below
         raise TypeError(f"{name}: expected a positive whole number, got {value!r}")
-    if not np.isfinite(value) or value <= 0:
+    if not finite or value <= 0:
         kind = "a whole number >= 1" if integer else "a number > 0"
         raise ValueError(f"{name}: expected {kind}, got {value!r}")
     return int(value) if integer else float(value)
 
 
+def check_seed(name: str, seed) -> int:
+    """Return ``seed`` as an int if it is a whole number >= 0 (what np.random.default_rng takes), else raise."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{name}: expected an integer, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"{name}: expected a whole number >= 0, got {seed!r}")
+    return int(seed)
+
+
 def lookup(name: str, key, registry: dict, what: str):
     """Return ``registry[key]``, or raise listing the names that exist."""
     if not isinstance(key, str):
-        raise TypeError(f"{name}: expected the name of {what} ({', '.join(map(repr, registry))}), got {_describe(key)}")
+        raise TypeError(f"{name}: expected the name of {what} ({', '.join(map(repr, registry))}), got {describe(key)}")
     try:
         return registry[key]
     except KeyError:

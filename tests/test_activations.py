@@ -88,7 +88,7 @@ def test_worked_example_from_the_course():
     assert np.round(a, 3) == pytest.approx([0.016, 0.867, 0.117])
     # gradient of -ln a_true for the true class being the second one: a - y
     y = np.array([[0.0, 1.0, 0.0]])
-    delta = ll.LOSSES["log_likelihood"].delta(np.array([[1.0, 5.0, 3.0]]), a[None, :], y)
+    delta = ll.LOSSES["log_likelihood"].delta(a[None, :], y, np.array([[1.0, 5.0, 3.0]]))
     assert delta[0] == pytest.approx([exact[0], exact[1] - 1, exact[2]], rel=1e-14)
     assert delta[0] == pytest.approx([0.015, -0.134, 0.117], abs=1e-3)
 

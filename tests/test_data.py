@@ -1,5 +1,9 @@
+import builtins
+import errno
 import gzip
+import os
 import shutil
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -132,3 +136,97 @@ def test_the_data_folder_can_be_moved_by_environment_variable(copy_of_data, monk
     (copy_of_data / "t10k-images-idx3-ubyte.gz").unlink()
     with pytest.raises(ll.MnistFileError, match=str(copy_of_data)):
         ll.load_mnist()
+
+
+@pytest.mark.parametrize("path", [5, 2.5, [b"data"], b"data/mnist"])
+def test_a_path_that_is_not_a_path(path):
+    with pytest.raises(TypeError, match=r"^path: expected the folder of the MNIST files as a str or pathlib.Path, got "):
+        ll.load_mnist(path=path)
+
+
+LABELS = "t10k-labels-idx1-ubyte"  # the smallest file: 10008 bytes
+
+
+def _zeros_gz(path, megabytes):
+    """A gzip file of ``megabytes`` MB of zero bytes: a few hundred KB on disk, written 1 MB at a time."""
+    chunk = bytes(2**20)
+    with gzip.open(path, "wb", compresslevel=1) as f:
+        for _ in range(megabytes):
+            f.write(chunk)
+
+
+def test_an_oversized_gzip_file_is_refused_without_decompressing_it_whole(tmp_path, monkeypatch):
+    _zeros_gz(tmp_path / f"{LABELS}.gz", 64)  # decompresses to 64 MB, the file should hold 10008 bytes
+    requested = []
+    read = gzip.GzipFile.read
+
+    def recording_read(self, size=-1):
+        requested.append(size)
+        return read(self, size)
+
+    monkeypatch.setattr(gzip.GzipFile, "read", recording_read)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ll.MnistFileError, match=rf"{LABELS}.gz: expected 10008 bytes of IDX data, got more than that; "
+                                                    r"the file is not the original"):
+            read_idx(tmp_path, LABELS)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert requested and all(0 <= size <= 10009 for size in requested), requested
+    assert peak < 4 * 2**20, f"reading took {peak / 2**20:.1f} MB"
+
+
+def test_an_oversized_plain_file_is_refused_without_reading_it_whole(tmp_path):
+    with open(tmp_path / LABELS, "wb") as f:
+        f.truncate(256 * 2**20)  # a sparse file of 256 MB of zeros, next to nothing on disk
+    tracemalloc.start()
+    try:
+        with pytest.raises(ll.MnistFileError, match=rf"{LABELS}: expected 10008 bytes of IDX data, got more than that"):
+            read_idx(tmp_path, LABELS)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 2**20, f"reading took {peak / 2**20:.1f} MB"
+
+
+def test_an_unreadable_file_says_permission_denied(copy_of_data, monkeypatch):
+    path = copy_of_data / f"{LABELS}.gz"
+    path.chmod(0)
+    try:
+        readable = os.access(path, os.R_OK)  # root may read it anyway: then pretend it may not
+        if readable:
+            real_open = builtins.open
+
+            def denied(file, *args, **kwargs):
+                if isinstance(file, (str, bytes, os.PathLike)) and os.fspath(file) == os.fspath(path):
+                    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(file))
+                return real_open(file, *args, **kwargs)
+
+            monkeypatch.setattr(builtins, "open", denied)
+        with pytest.raises(ll.MnistFileError, match=rf"{LABELS}.gz: permission denied") as caught:
+            read_idx(copy_of_data, LABELS)
+        assert "truncated" not in str(caught.value) and "git checkout" not in str(caught.value)
+    finally:
+        path.chmod(0o644)
+
+
+def test_a_directory_where_the_file_should_be(copy_of_data):
+    (copy_of_data / f"{LABELS}.gz").unlink()
+    (copy_of_data / f"{LABELS}.gz").mkdir()
+    with pytest.raises(ll.MnistFileError, match=rf"{LABELS}.gz: is a directory, expected the gzipped IDX file"):
+        read_idx(copy_of_data, LABELS)
+
+
+def test_a_broken_symbolic_link_where_the_file_should_be(copy_of_data):
+    (copy_of_data / f"{LABELS}.gz").unlink()
+    (copy_of_data / f"{LABELS}.gz").symlink_to(copy_of_data / "moved-away" / f"{LABELS}.gz")
+    with pytest.raises(ll.MnistFileError, match=rf"{LABELS}.gz: is a broken symbolic link to .*moved-away/{LABELS}.gz"):
+        read_idx(copy_of_data, LABELS)
+
+
+def test_a_symbolic_link_to_the_file_loads(copy_of_data, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / f"{LABELS}.gz"
+    (copy_of_data / f"{LABELS}.gz").rename(elsewhere)
+    (copy_of_data / f"{LABELS}.gz").symlink_to(elsewhere)
+    assert read_idx(copy_of_data, LABELS)[:3].tolist() == [7, 2, 1]

@@ -9,14 +9,14 @@ import PIL.Image  # noqa: E402
 import pytest  # noqa: E402
 
 import lesson_lib as ll  # noqa: E402
-from lesson_lib.digit_pad import DigitPad, mnist_style, render_strokes  # noqa: E402
+from lesson_lib.ui.digit_pad import DigitPad, mnist_style, render_strokes  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def trained(mnist):
     (x, y), _ = mnist
     net = ll.Network([784, 30, 10], seed=0)
-    ll.train(net, x, y, 2, 10, [1.0, 0.1], progress=False, verbose=False)
+    ll.train(net, x, y, 2, 10, [1.0, 0.1], hooks=ll.standard_hooks(verbose=False))
     return net
 
 
@@ -80,5 +80,5 @@ def test_pad_needs_a_784_to_10_network():
 
 
 def test_the_status_line_says_an_8():
-    from lesson_lib.digit_pad import article
+    from lesson_lib.ui.digit_pad import article
     assert [article(digit) for digit in range(10)] == ["a"] * 8 + ["an", "a"]

@@ -27,7 +27,7 @@ def test_delta_is_the_gradient_of_the_value_with_respect_to_z(loss, output, labe
     y = classes if labels else np.eye(k)[classes]
     if output in ("sigmoid",) and not labels:
         y = rng.uniform(size=(n, k))  # any targets in [0, 1] for per-unit losses
-    delta = loss.delta(z, _activate(output, z), y)
+    delta = loss.delta(_activate(output, z), y, z)
     numeric = ll.numerical_gradient(lambda v: loss.value(_activate(output, v), y, v), z.copy())
     # value is the mean over the batch, delta is per example: dC/dz = delta / n.
     # Central differences carry an absolute noise near 1e-11, hence the small atol.
@@ -39,8 +39,8 @@ def test_deltas_from_the_course():
     z = np.array([[-6.0, 6.0]])  # badly wrong for the target [1, 0]
     a = ll.sigmoid(z)
     y = np.array([[1.0, 0.0]])
-    quad = ll.LOSSES["quadratic"].delta(z, a, y)
-    cross = ll.LOSSES["cross_entropy"].delta(z, a, y)
+    quad = ll.LOSSES["quadratic"].delta(a, y, z)
+    cross = ll.LOSSES["cross_entropy"].delta(a, y, z)
     assert np.allclose(quad, (a - y) * a * (1 - a))
     assert np.allclose(cross, a - y)
     assert np.all(np.abs(quad) < 0.003) and np.all(np.abs(cross) > 0.99)  # the slowdown, and its cure
@@ -95,9 +95,9 @@ def test_bad_targets_are_rejected():
     with pytest.raises(ValueError, match=r"y: expected 2 labels to match the 2 examples, got 3"):
         loss.value(a, [0, 1, 2])
     with pytest.raises(ValueError, match=r"y: expected shape \(2, 3\) to match the outputs, got \(2, 4\)"):
-        loss.delta(np.zeros((2, 3)), a, np.zeros((2, 4)))
+        loss.delta(a, np.zeros((2, 4)), np.zeros((2, 3)))
     with pytest.raises(ValueError, match=r"z: expected the same shape as a \(2, 3\), got \(3, 2\)"):
-        loss.delta(np.zeros((3, 2)), a, [0, 1])
+        loss.delta(a, [0, 1], np.zeros((3, 2)))
     with pytest.raises(ValueError, match=r"a: expected a 2-D batch"):
         loss.value(np.array([0.2, 0.8]), [1])
     with pytest.raises(ValueError, match=r"a: expected finite numbers"):

@@ -6,7 +6,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import lesson_lib as ll  # noqa: E402
-from lesson_lib.plots import show_digits  # noqa: E402
+from lesson_lib import ui  # noqa: E402
+from lesson_lib.ui.plots import show_digits  # noqa: E402
 
 
 def test_show_digits_draws_each_image_with_its_title(mnist):
@@ -29,15 +30,15 @@ def test_show_digits_rejects_bad_shapes():
 def _history(rng):
     x = rng.normal(size=(200, 4))
     y = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0).astype(int)
-    return ll.train(ll.Network([4, 5, 3], seed=0), x, y, 3, 10, 0.5, validation_data=(x, y), progress=False,
-                    verbose=False, monitor=ll.GradientMonitor(check_every=5))
+    return ll.train(ll.Network([4, 5, 3], seed=0), x, y, 3, 10, 0.5, validation_data=(x, y), 
+                    hooks=ll.standard_hooks(ll.GradientMonitor(check_every=5), verbose=False))
 
 
 def test_plot_loss_comparison_draws_each_run_on_all_three_panels(rng):
     history = _history(rng)
     probe = ll.AccuracyProbe(np.zeros((1, 4)), [0])
     probe.step, probe.accuracy = [5, 10], [0.5, 0.75]
-    fig = ll.plots.plot_loss_comparison({"a": history, "b": history}, {"b": probe}, smooth=1)
+    fig = ui.plots.plot_loss_comparison({"a": history, "b": history}, {"b": probe}, smooth=1)
     loss, accuracy, delta = fig.axes
     assert [line.get_label() for line in loss.lines] == ["a", "b"]
     np.testing.assert_allclose(loss.lines[0].get_ydata(), history.check_loss)
@@ -49,36 +50,36 @@ def test_plot_loss_comparison_draws_each_run_on_all_three_panels(rng):
 
 
 def test_running_mean_is_the_mean_of_the_last_window_points():
-    np.testing.assert_allclose(ll.plots._smooth([1, 2, 3, 4, 5], 2), [1, 1.5, 2.5, 3.5, 4.5])
-    np.testing.assert_allclose(ll.plots._smooth([4, 2], 10), [4, 3])
+    np.testing.assert_allclose(ui.plots._smooth([1, 2, 3, 4, 5], 2), [1, 1.5, 2.5, 3.5, 4.5])
+    np.testing.assert_allclose(ui.plots._smooth([4, 2], 10), [4, 3])
 
 
 def test_plot_gradient_sizes_and_the_panel_figure_show_each_layer(rng):
     history = _history(rng)
-    fig = ll.plots.plot_gradient_sizes(history, smooth=1)
+    fig = ui.plots.plot_gradient_sizes(history, smooth=1)
     sizes, ratios = fig.axes
     np.testing.assert_allclose(sizes.lines[1].get_ydata(), np.array(history.check_grad_size)[:, 1])
     assert [line.get_label() for line in ratios.lines][:2] == ["hidden layer 1", "output layer"]
-    fig = ll.plots.plot_training_panel(history)
+    fig = ui.plots.plot_training_panel(history)
     assert [line.get_label() for line in fig.axes[2].lines][:2] == ["hidden layer 1", "output layer"]
 
 
 def test_confusion_mistakes_and_weights_figures(rng):
     matrix = np.array([[5, 1], [2, 7]])
-    fig = ll.plots.plot_confusion(matrix)
+    fig = ui.plots.plot_confusion(matrix)
     assert sorted(t.get_text() for t in fig.axes[0].texts) == ["1", "2", "5", "7"]
     images = rng.uniform(size=(3, 784))
     probabilities = np.full((3, 10), 0.1)
-    fig = ll.plots.plot_mistakes(images, [1, 2, 3], [4, 5, 6], probabilities)
+    fig = ui.plots.plot_mistakes(images, [1, 2, 3], [4, 5, 6], probabilities)
     assert [ax.get_title() for ax in fig.axes[:3]] == ["1 -> 4", "2 -> 5", "3 -> 6"]
-    fig = ll.plots.plot_first_layer_weights(rng.normal(size=(784, 12)), count=12, columns=6)
+    fig = ui.plots.plot_first_layer_weights(rng.normal(size=(784, 12)), count=12, columns=6)
     assert sum(1 for ax in fig.axes if ax.images) == 12
     with pytest.raises(ValueError, match=r"weights: expected the first layer's weights shaped \(784, hidden\)"):
-        ll.plots.plot_first_layer_weights(np.zeros((10, 3)))
+        ui.plots.plot_first_layer_weights(np.zeros((10, 3)))
 
 
 def test_plot_depth_comparison_draws_the_given_numbers():
-    fig = ll.plots.plot_depth_comparison({"a": [1e-4, 1e-2], "b": [1e-3, 1e-1]}, {"a": [0.1, 0.5], "b": [0.1, 0.9]})
+    fig = ui.plots.plot_depth_comparison({"a": [1e-4, 1e-2], "b": [1e-3, 1e-1]}, {"a": [0.1, 0.5], "b": [0.1, 0.9]})
     bars, lines = fig.axes[0].patches, fig.axes[1].lines
     assert sorted(bar.get_height() for bar in bars) == [1e-4, 1e-3, 1e-2, 1e-1]
     assert [list(line.get_ydata()) for line in lines] == [[0.1, 0.5], [0.1, 0.9]]
@@ -86,7 +87,7 @@ def test_plot_depth_comparison_draws_the_given_numbers():
 
 
 def test_plot_normalizations_shows_each_normalizations_top_probability():
-    fig = ll.plots.plot_normalizations(["exp", "sigmoid"], [0.0, 2.0], levels=(0.0, 10.0), n_classes=10)
+    fig = ui.plots.plot_normalizations(["exp", "sigmoid"], [0.0, 2.0], levels=(0.0, 10.0), n_classes=10)
     lines = fig.axes[0].lines[:4]
     exp_level0 = lines[0].get_ydata()
     np.testing.assert_allclose(exp_level0, [0.1, np.exp(2) / (np.exp(2) + 9)])
@@ -96,10 +97,10 @@ def test_plot_normalizations_shows_each_normalizations_top_probability():
 
 
 def test_plot_backprop_sizes_draws_one_bar_per_layer_on_log_axes():
-    fig = ll.plots.plot_backprop_sizes([1e-3, 1e-2, 0.5], [1e-4, 2e-3, 0.1], title="three layers")
+    fig = ui.plots.plot_backprop_sizes([1e-3, 1e-2, 0.5], [1e-4, 2e-3, 0.1], title="three layers")
     delta_ax, gradient_ax = fig.axes
     assert [bar.get_height() for bar in delta_ax.patches] == [1e-3, 1e-2, 0.5]
     assert [bar.get_height() for bar in gradient_ax.patches] == [1e-4, 2e-3, 0.1]
     assert delta_ax.get_yscale() == "log" and [t.get_text() for t in delta_ax.get_xticklabels()] == ["h1", "h2", "out"]
     with pytest.raises(ValueError, match=r"gradient_sizes: expected one size per layer like delta_sizes \(3,\), got \(2,\)"):
-        ll.plots.plot_backprop_sizes([1, 2, 3], [1, 2])
+        ui.plots.plot_backprop_sizes([1, 2, 3], [1, 2])

@@ -14,7 +14,7 @@ def test_full_batch_step_equals_one_manual_gradient_step(rng):
     x, y = _toy(rng)
     net = ll.Network([4, 5, 3], seed=0, dtype=np.float64)
     manual = net.copy()
-    ll.train(net, x, y, epochs=1, batch_size=len(x), lr=[0.3, 0.7], progress=False, verbose=False)
+    ll.train(net, x, y, epochs=1, batch_size=len(x), lr=[0.3, 0.7], hooks=ll.standard_hooks(verbose=False))
     gw, gb = manual.gradients(x, y)
     for l, rate in enumerate([0.3, 0.7]):
         assert np.allclose(net.weights[l], manual.weights[l] - rate * gw[l])
@@ -25,7 +25,7 @@ def test_stochastic_gradient_descent_is_one_update_per_example_in_the_seeded_ord
     x, y = _toy(rng, n=12)
     net = ll.Network([4, 3, 3], seed=0, dtype=np.float64)
     manual = net.copy()
-    history = ll.train(net, x, y, epochs=1, batch_size=1, lr=0.5, seed=9, progress=False, verbose=False)
+    history = ll.train(net, x, y, epochs=1, batch_size=1, lr=0.5, seed=9, hooks=ll.standard_hooks(verbose=False))
     for i in np.random.default_rng(9).permutation(12):
         gw, gb = manual.gradients(x[i:i + 1], y[i:i + 1])
         for l in range(2):
@@ -40,7 +40,7 @@ def test_seeded_runs_repeat_exactly_and_seeds_differ(rng):
     runs = []
     for seed in (0, 0, 1):
         net = ll.Network([4, 5, 3], seed=0)
-        ll.train(net, x, y, 2, 8, 0.5, seed=seed, progress=False, verbose=False)
+        ll.train(net, x, y, 2, 8, 0.5, seed=seed, hooks=ll.standard_hooks(verbose=False))
         runs.append(net.weights[0])
     assert np.array_equal(runs[0], runs[1]) and not np.array_equal(runs[0], runs[2])
 
@@ -48,7 +48,7 @@ def test_seeded_runs_repeat_exactly_and_seeds_differ(rng):
 def test_history_records_every_epoch(rng, capsys):
     x, y = _toy(rng)
     net = ll.Network([4, 5, 3], seed=0)
-    history = ll.train(net, x, y, 3, 10, 1.0, validation_data=(x[:20], y[:20]), progress=False)
+    history = ll.train(net, x, y, 3, 10, 1.0, validation_data=(x[:20], y[:20]))
     assert history.epochs == [1, 2, 3]
     for series in (history.loss, history.train_accuracy, history.val_loss, history.val_accuracy,
                    history.grad_size, history.update_ratio, history.output_delta_size):
@@ -63,21 +63,23 @@ def test_history_records_every_epoch(rng, capsys):
     assert history.epoch_line(0).startswith("epoch 1: loss ")
 
 
-def test_callback_can_change_learning_rates_and_stop(rng):
+def test_a_hook_can_change_learning_rates_and_stop(rng):
     x, y = _toy(rng)
     seen = []
 
-    def callback(state):
-        seen.append((state.epoch, state.step))
-        if state.step == 12:
-            state.lr[1] = 0.01
-        if state.step == 18:
-            state.stop = True
+    class Steer(ll.Hook):
+        def on_update(self, state):
+            if state.step % 6:
+                return
+            seen.append((state.epoch, state.step))
+            if state.step == 12:
+                state.optimizer.set_rate(1, 0.01)
+            if state.step == 18:
+                state.stop()
 
     net = ll.Network([4, 5, 3], seed=0, dtype=np.float64)
     reference = net.copy()
-    history = ll.train(net, x, y, 5, 10, [0.5, 0.5], callback=callback, callback_every=6, progress=False,
-                       verbose=False)
+    history = ll.train(net, x, y, 5, 10, [0.5, 0.5], hooks=[Steer()])
     assert seen == [(1, 6), (2, 12), (3, 18)]
     assert history.stop_reason == "stopped on request in epoch 3, after batch 6"
     assert history.epochs == [1, 2, 3]
@@ -100,15 +102,15 @@ def test_callback_can_change_learning_rates_and_stop(rng):
 def test_divergence_stops_with_a_message_naming_the_learning_rate(rng, capsys):
     x, y = _toy(rng, n=200)
     net = ll.Network([4, 8, 3], hidden="relu", seed=0)
-    history = ll.train(net, x * 100, y, 5, 10, 50.0, progress=False, monitor=ll.GradientMonitor(check_every=1))
+    history = ll.train(net, x * 100, y, 5, 10, 50.0, hooks=ll.standard_hooks(ll.GradientMonitor(check_every=1)))
     assert history.stop_reason.startswith("Training diverged in epoch 1")
     assert history.diverged
     assert "lr = 50" in history.stop_reason and "try a smaller one, e.g. 5" in history.stop_reason
     assert history.stop_reason in capsys.readouterr().out
     assert all(np.isfinite(v) for v in history.loss)
     with pytest.raises(ll.TrainingDiverged, match="lr = 50"):
-        ll.train(ll.Network([4, 8, 3], hidden="relu", seed=0), x * 100, y, 5, 10, 50.0, progress=False,
-                 verbose=False, monitor=ll.GradientMonitor(check_every=1), on_divergence="raise")
+        ll.train(ll.Network([4, 8, 3], hidden="relu", seed=0), x * 100, y, 5, 10, 50.0,
+                 hooks=[ll.GradientMonitor(check_every=1), ll.DivergenceStop(raise_error=True)])
 
 
 def test_monitor_reports_the_course_s_output_layer_notes(mnist):
@@ -116,10 +118,10 @@ def test_monitor_reports_the_course_s_output_layer_notes(mnist):
     too large at the start; only the output rate lowered to 0.1 -> that note goes."""
     (x, y), _ = mnist
     x, y = x[:6000], y[:6000]
-    same = ll.train(ll.Network([784, 30, 10], init="classic", seed=0), x, y, 1, 10, 3.0, progress=False,
-                    verbose=False)
+    same = ll.train(ll.Network([784, 30, 10], init="classic", seed=0), x, y, 1, 10, 3.0,
+                    hooks=ll.standard_hooks(verbose=False))
     lowered = ll.train(ll.Network([784, 30, 10], init="classic", seed=0), x, y, 1, 10, [3.0, 0.1],
-                       progress=False, verbose=False)
+                       hooks=ll.standard_hooks(verbose=False))
     too_large = [n for n in same.notes if n.layer == "output layer" and n.kind == "too large"]
     assert too_large and too_large[0].first_batch == 1
     assert "output layer gradient too large" in str(too_large[0])
@@ -131,15 +133,16 @@ def test_mnist_784_30_10_reaches_95_percent_in_4_epochs(mnist):
     (x, y), (x_test, y_test) = mnist
     net = ll.Network([784, 30, 10], hidden="sigmoid", loss="log_likelihood", seed=0)
     history = ll.train(net, x, y, epochs=4, batch_size=10, lr=[3.0, 0.1], validation_data=(x_test, y_test),
-                       seed=0, progress=False, verbose=False)
+                       seed=0, hooks=ll.standard_hooks(verbose=False))
     assert max(history.val_accuracy) >= 0.95, history.val_accuracy
     assert net.accuracy(x_test, y_test) == history.val_accuracy[-1]
 
 
 def test_progress_bar_runs(rng):
     x, y = _toy(rng)
-    history = ll.train(ll.Network([4, 3, 3]), x, y, 1, 10, 0.5, progress=True, verbose=False)
-    assert history.epochs == [1]
+    progress = ll.ProgressBar()
+    history = ll.train(ll.Network([4, 3, 3]), x, y, 1, 10, 0.5, hooks=[progress])
+    assert history.epochs == [1] and progress.bar.n == progress.bar.total == 6
 
 
 def test_bad_arguments_are_rejected(rng):
@@ -161,11 +164,13 @@ def test_bad_arguments_are_rejected(rng):
         (dict(validation_data=x), TypeError, r"validation_data: expected a pair \(x_val, y_val\)"),
         (dict(validation_data=(x, y + 5)), ValueError, r"validation_data\[1\]: expected class labels in 0..2"),
         (dict(validation_data=(x[:, :2], y)), ValueError, r"validation_data\[0\]: expected shape \(n, 4\)"),
-        (dict(monitor="yes"), TypeError, r"monitor: expected True, False or a GradientMonitor"),
-        (dict(on_divergence="ignore"), ValueError, r"on_divergence: expected 'stop' or 'raise'"),
+        (dict(hooks=["monitor"]), TypeError, r"hooks\[0\]: expected a lesson_lib.Hook \(e.g. ll.AccuracyProbe\), got str"),
+        (dict(seed=-1), ValueError, r"seed: expected a whole number >= 0, got -1"),
+        (dict(seed=1.5), TypeError, r"seed: expected a whole number >= 0, got 1.5"),
+        (dict(lr=ll.SGD(0.1, 3)), ValueError, r"lr: expected an SGD for 2 weight layers, got one for 3"),
     ]
     for change, error, message in bad:
-        args = dict(net=net, x=x, y=y, epochs=1, batch_size=10, lr=0.1, progress=False, verbose=False)
+        args = dict(net=net, x=x, y=y, epochs=1, batch_size=10, lr=0.1, hooks=[])
         args.update(change)
         with pytest.raises(error, match=message):
             ll.train(**args)
@@ -179,12 +184,12 @@ def test_history_records_the_rates_in_effect_and_the_output_delta_per_check(rng)
     x, y = _toy(rng, n=200)
     net = ll.Network([4, 6, 3], seed=0)
 
-    def lower_output_rate(state):
-        if state.step == 10:
-            state.lr[1] = 0.05
+    class LowerOutputRate(ll.Hook):
+        def on_update(self, state):
+            if state.step == 10:
+                state.optimizer.set_rate(1, 0.05)
 
-    history = ll.train(net, x, y, 2, 10, [0.5, 0.5], callback=lower_output_rate, callback_every=1, progress=False,
-                       verbose=False, monitor=ll.GradientMonitor(check_every=5))
+    history = ll.train(net, x, y, 2, 10, [0.5, 0.5], hooks=[LowerOutputRate(), ll.GradientMonitor(check_every=5)])
     assert history.batch_size == 10 and history.batches_per_epoch == 20
     assert len(history.check_lr) == len(history.check_step) == len(history.check_output_delta_size)
     by_step = dict(zip(history.check_step, map(tuple, history.check_lr)))
@@ -196,20 +201,24 @@ def test_history_records_the_rates_in_effect_and_the_output_delta_per_check(rng)
     assert all(d > 0 for d in history.check_output_delta_size)
 
 
-def test_epoch_notes_are_visible_to_the_callback_before_the_epoch_ends(mnist):
+def test_gradient_notes_are_visible_to_hooks_before_the_epoch_ends(mnist):
     (x, y), _ = mnist
     seen = []
+
+    class Watch(ll.Hook):
+        def on_update(self, state):
+            seen.append([str(n) for n in state.history.notes])
+
     ll.train(ll.Network([784, 30, 10], init="classic", seed=0), x[:2000], y[:2000], 1, 10, 3.0,
-             callback=lambda state: seen.append([str(n) for n in state.epoch_notes]), callback_every=1,
-             progress=False, verbose=False)
+             hooks=ll.standard_hooks(Watch(), verbose=False))
     assert seen[0] and "output layer gradient too large" in " ".join(seen[0])  # from the first update
 
 
 def test_accuracy_probe_records_the_accuracy_as_training_goes(rng):
     x, y = _toy(rng, n=200)
     net = ll.Network([4, 6, 3], seed=0)
-    probe = ll.AccuracyProbe(x[:50], y[:50])
-    ll.train(net, x, y, 2, 10, 0.5, callback=probe, callback_every=5, progress=False, verbose=False)
+    probe = ll.AccuracyProbe(x[:50], y[:50], every=5)
+    ll.train(net, x, y, 2, 10, 0.5, hooks=[probe])
     assert probe.step == [5, 10, 15, 20, 25, 30, 35, 40]  # every 5 updates; epoch ends coincide
     assert probe.accuracy[-1] == net.accuracy(x[:50], y[:50])
     assert probe.accuracy[-1] > probe.accuracy[0]
@@ -222,8 +231,7 @@ def test_resuming_training_epoch_by_epoch_is_not_mistaken_for_divergence(capsys)
     (x, y), _ = ll.load_mnist(n_train=10000)
     net = ll.Network([784, 30, 30, 30, 10], loss="quadratic", init="classic", seed=0)
     for epoch in range(5):
-        history = ll.train(net, x, y, epochs=1, batch_size=10, lr=3.0, seed=epoch, progress=False, verbose=False,
-                           monitor=False, evaluate_training=False)
+        history = ll.train(net, x, y, epochs=1, batch_size=10, lr=3.0, seed=epoch, hooks=[ll.DivergenceStop()])
         assert not history.diverged, history.stop_reason
     assert "diverged" not in capsys.readouterr().out
     assert net.accuracy(x[:2000], y[:2000]) > 0.8

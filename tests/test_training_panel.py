@@ -11,8 +11,8 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lesson_lib import training_panel  # noqa: E402
-from lesson_lib.training_panel import TrainingPanel, TrainingSettings, describe_run, run_settings  # noqa: E402
+from lesson_lib.ui import training_panel  # noqa: E402
+from lesson_lib.ui.training_panel import TrainingPanel, TrainingSettings, describe_run, run_settings  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,8 @@ def test_train_button_runs_the_settings_and_draws_the_curves(small_data):
     panel.train_button.click()
     assert panel.running and panel.train_button.disabled and not panel.stop_button.disabled
     assert panel.hidden_size.disabled  # settings other than the learning rates wait for the next run
-    history = panel.wait(60)
+    assert panel.wait(60)
+    history = panel.history
     assert not panel.running and not panel.train_button.disabled and panel.stop_button.disabled
     # the panel shows exactly what run_settings computes for the same settings
     _, direct = run_settings(TrainingSettings(subset=6000, epochs=2), small_data)
@@ -61,7 +62,8 @@ def test_a_learning_rate_moved_during_a_run_applies_from_the_next_mini_batch(sma
     assert "learning rates now 1, 0.01" in panel.status.value
     wait_until(lambda: panel.history.check_lr[-1] == [1.0, 0.01])
     panel.stop_button.click()
-    history = panel.wait(60)
+    assert panel.wait(60)
+    history = panel.history
     rates = [tuple(r) for r in history.check_lr]
     change = rates.index((1.0, 0.01))
     assert change >= 3 and set(rates[:change]) == {(1.0, 0.1)} and set(rates[change:]) == {(1.0, 0.01)}
@@ -82,7 +84,8 @@ def test_stop_ends_the_run_within_a_batch_or_two(small_data):
     wait_until(lambda: panel.history is not None and len(panel.history.check_step) >= 5)
     panel.stop_button.click()
     pressed_at = seen["last"]
-    history = panel.wait(60)
+    assert panel.wait(60)
+    history = panel.history
     assert history.stop_reason.startswith("stopped on request")
     assert not history.diverged  # stopped, not diverged: the status line is not red
     assert "#b00020" not in panel.status.value
@@ -93,7 +96,8 @@ def test_stop_ends_the_run_within_a_batch_or_two(small_data):
 def test_a_diverging_run_stops_with_a_message_in_the_panel(small_data):
     panel = TrainingPanel(small_data, subset=6000, epochs=2, lr=(100.0, 100.0))
     panel.train_button.click()
-    history = panel.wait(60)
+    assert panel.wait(60)
+    history = panel.history
     assert history.stop_reason.startswith("Training diverged")
     assert "try a smaller one" in panel.status.value and "#b00020" in panel.status.value
     assert all(np.isfinite(history.check_loss[:-1]))

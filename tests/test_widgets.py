@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import lesson_lib as ll  # noqa: E402
-from lesson_lib import widgets  # noqa: E402
+from lesson_lib.ui import widgets  # noqa: E402
 
 
 def lines_by_label(ax):

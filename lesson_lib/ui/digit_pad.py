@@ -21,15 +21,14 @@ import ipywidgets as widgets
 import numpy as np
 import PIL.Image
 import PIL.ImageDraw
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from .network import Network
-from .validation import as_float_array, check_positive
-from .widgets import render_png
+from ..network import Network
+from ..validation import as_float_array, check_positive
+from .widgets import FigureView
 
 CANVAS_SIZE = 280
 PEN_WIDTH = 22
+PROMPT = "Draw a digit from 0 to 9 in the black square."
 MNIST_CENTER = 14.0
 
 
@@ -107,15 +106,12 @@ class DigitPad(widgets.VBox):
                              layout=widgets.Layout(width=f"{CANVAS_SIZE}px", height=f"{CANVAS_SIZE}px",
                                                    border="1px solid #888"))
         self.clear_button = widgets.Button(description="Clear", icon="eraser")
-        self.status = widgets.HTML("Draw a digit from 0 to 9 in the black square.")
-        self.image = widgets.Image(format="png")
-        self.figure = Figure(figsize=(6.4, 2.8), dpi=72)
-        self._figure_canvas = FigureCanvasAgg(self.figure)
+        self.view = FigureView((6.4, 2.8), PROMPT)
+        self.figure, self.image, self.status = self.view.figure, self.view.image, self.view.status
         self.strokes: list = []
         self._pen_down = False
         self.digit = np.zeros(784, dtype=np.float32)
         self.probabilities = None
-        self.redraws = 0
         super().__init__([widgets.HBox([self.canvas, widgets.VBox([self.clear_button, self.image])]), self.status])
         self.canvas.on_mouse_down(self.begin_stroke)
         self.canvas.on_mouse_move(self.extend_stroke)
@@ -123,6 +119,11 @@ class DigitPad(widgets.VBox):
         self.canvas.on_mouse_out(self.end_stroke)
         self.clear_button.on_click(lambda _: self.clear())
         self.clear()
+
+    @property
+    def redraws(self) -> int:
+        """How many times the result was drawn."""
+        return self.view.redraws
 
     @property
     def network(self) -> Network:
@@ -179,12 +180,10 @@ class DigitPad(widgets.VBox):
             best = int(np.argmax(self.probabilities))
             colors = ["tab:red" if j == best else "0.6" for j in range(10)]
             ax_probabilities.bar(range(10), self.probabilities, color=colors)
-            self.status.value = html.escape(f"the network reads {article(best)} {best} "
-                                            f"(output {self.probabilities[best]:.2f})")
+            status = html.escape(f"the network reads {article(best)} {best} (output {self.probabilities[best]:.2f})")
         else:
             self.probabilities = None
-            self.status.value = "Draw a digit from 0 to 9 in the black square."
+            status = PROMPT
         ax_probabilities.set(title="network outputs", xticks=range(10), ylim=(0, 1), xlabel="digit")
         self.figure.tight_layout()
-        self.image.value = render_png(self._figure_canvas)
-        self.redraws += 1
+        self.view.show(status)

@@ -7,11 +7,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import NullLocator, PercentFormatter
 
-from .activations import activation_at
-from .information import compare_distributions
-from .losses import softmax_loss_and_gradient
-from .training import GradientMonitor
-from .validation import as_float_array
+from ..activations import activation_at
+from ..information import compare_distributions
+from ..losses import softmax_loss_and_gradient
+from ..training import GradientMonitor
+from ..validation import as_float_array
 
 
 def show_digits(images, labels=None, *, predictions=None, columns: int = 10, size: float = 1.0):
@@ -474,7 +474,7 @@ def plot_normalizations(names, gaps, levels=(0.0, 10.0), n_classes: int = 10, fi
     """Notebook 08, question 2: the probability each normalization gives the top class when its
     score exceeds the other n_classes - 1 scores (all equal to ``level``) by ``gap``; one line
     per normalization and level (solid: the first level, dashed: the second)."""
-    from .normalizations import normalize
+    from ..normalizations import normalize
 
     gaps = as_float_array("gaps", gaps, ndim=1)
     fig = _figure(fig, (6.5, 3.8))

@@ -27,14 +27,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import plots
-from .activations import HIDDEN_ACTIVATIONS, activation_at
-from .descent import gradient_descent, loss_surface, make_two_class_data
-from .information import compare_distributions
-from .inspection import layer_sizes
-from .losses import LOSSES, softmax_loss_and_gradient
-from .network import INITIALIZATIONS, Network
-from .neuron import NEURON_LOSSES, train_neuron
-from .validation import as_batch, as_targets
+from ..activations import HIDDEN_ACTIVATIONS, activation_at
+from ..descent import gradient_descent, loss_surface, make_two_class_data
+from ..information import compare_distributions
+from ..inspection import layer_sizes
+from ..losses import LOSSES, softmax_loss_and_gradient
+from ..network import INITIALIZATIONS, Network
+from ..neuron import NEURON_LOSSES, train_neuron
+from ..validation import as_batch, as_targets
 
 def slider_options() -> dict:
     """A slider's common options. Each slider gets its own Layout: one shared Layout would make
@@ -66,6 +66,36 @@ def render_png(canvas: FigureCanvasAgg) -> bytes:
     return buffer.getvalue()
 
 
+class FigureView:
+    """A matplotlib Figure drawn off-screen (Agg) into an ``ipywidgets.Image``, with a status line
+    (HTML) beside it: the part the explorers, the training panel and the digit pad share.
+
+    Draw into ``view.figure``, then ``view.show(status)`` renders the PNG into ``view.image``,
+    sets the status line and counts the redraw; ``view.show_error(error)`` puts an error in the
+    status line, in red, and leaves the figure as it was.
+    """
+
+    dpi = 72
+
+    def __init__(self, figsize, status: str = ""):
+        self.figure = Figure(figsize=figsize, dpi=self.dpi)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.image = widgets.Image(format="png")
+        self.status = widgets.HTML(status)
+        self.redraws = 0
+
+    def show(self, status: str | None = None):
+        """Render the figure into the image; ``status`` (HTML), if given, into the status line."""
+        self.image.value = render_png(self.canvas)
+        if status is not None:
+            self.status.value = status
+        self.redraws += 1
+
+    def show_error(self, error):
+        """The error's message in the status line, in red."""
+        self.status.value = error_html(error)
+
+
 def _controls(widget_list):
     """Every widget with a value among ``widget_list`` and inside its boxes."""
     for widget in widget_list:
@@ -82,14 +112,9 @@ class FigureExplorer(widgets.VBox):
     into ``self.figure`` and returns the status text (HTML).
     """
 
-    dpi = 72
-
     def __init__(self, rows, figsize):
-        self.figure = Figure(figsize=figsize, dpi=self.dpi)
-        self._canvas = FigureCanvasAgg(self.figure)
-        self.image = widgets.Image(format="png")
-        self.status = widgets.HTML()
-        self.redraws = 0
+        self.view = FigureView(figsize)
+        self.figure, self.image, self.status = self.view.figure, self.view.image, self.view.status
         self._drawing = False
         super().__init__([widgets.HBox(row) for row in rows] + [self.status, self.image])
         for row in rows:
@@ -97,8 +122,10 @@ class FigureExplorer(widgets.VBox):
                 control.observe(self._on_change, names="value")
         self.update()
 
-    def _png(self) -> bytes:
-        return render_png(self._canvas)
+    @property
+    def redraws(self) -> int:
+        """How many times the figure was drawn."""
+        return self.view.redraws
 
     def _on_change(self, change):
         if not self._drawing:  # a control changed by draw() itself needs no second drawing
@@ -113,14 +140,12 @@ class FigureExplorer(widgets.VBox):
         try:
             status = self.draw()
         except (ValueError, TypeError) as error:
-            self.status.value = error_html(error)
+            self.view.show_error(error)
             return
         finally:
             self._drawing = False
-        self.image.value = self._png()
+        self.view.show(status)
         self.figure.keep_layout = True  # the first drawing fixed the spacing; keep it (see plots._layout)
-        self.status.value = status
-        self.redraws += 1
 
 
 class ActivationExplorer(FigureExplorer):

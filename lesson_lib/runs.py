@@ -1,0 +1,71 @@
+"""A training run of notebook 07 described by its settings: what the training panel computes.
+
+``TrainingSettings`` holds every choice the panel offers (loss, hidden activation, hidden
+size, one learning rate per layer, batch size, epochs, training subset, initialization,
+seed); ``run_settings(settings, data)`` builds the network and trains it with
+``lesson_lib.train``. That function is the whole computation behind the panel
+(``lesson_lib.ui.training_panel``), and notebook 07 calls it directly with the panel's
+defaults, so nbval checks what the panel shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .network import Network
+from .training import History, standard_hooks, train
+from .validation import check_positive
+
+
+@dataclass
+class TrainingSettings:
+    """Every choice of the training panel, with the panel's defaults.
+
+    A 784-``hidden_size``-10 network with ``hidden`` units and the ``loss`` (which fixes the
+    output activation), trained for ``epochs`` on the first ``subset`` training digits in
+    mini-batches of ``batch_size``, with learning rates ``lr`` = (hidden layer, output layer).
+    """
+
+    loss: str = "log_likelihood"
+    hidden: str = "sigmoid"
+    hidden_size: int = 30
+    lr: tuple = (1.0, 0.1)
+    batch_size: int = 10
+    epochs: int = 5
+    subset: int = 20_000
+    init: str = "scaled"
+    seed: int = 0
+
+
+def run_settings(settings: TrainingSettings, data, *, extra_hooks=()):
+    """Build the network ``settings`` describe and train it; returns (network, history).
+
+    data: ((x_train, y_train), (x_test, y_test)) as from ``load_mnist()``; training uses the
+    first ``settings.subset`` training digits, and the whole test set is evaluated at each
+    epoch's end (``history.val_accuracy``). The run uses ``standard_hooks`` without printing,
+    plus ``extra_hooks`` (the panel follows the run with one).
+    """
+    (x_train, y_train), test = data
+    subset = check_positive("subset", settings.subset, integer=True)
+    if subset > len(x_train):
+        raise ValueError(f"subset: expected at most the {len(x_train)} training digits available, got {subset}")
+    net = Network([x_train.shape[1], settings.hidden_size, 10], settings.hidden, settings.loss, init=settings.init,
+                  seed=settings.seed)
+    history = train(net, x_train[:subset], y_train[:subset], settings.epochs, settings.batch_size, list(settings.lr),
+                    validation_data=test, seed=settings.seed, hooks=standard_hooks(*extra_hooks, verbose=False))
+    return net, history
+
+
+def describe_run(history: History, seconds: float | None = None) -> str:
+    """One line on how a finished run ended: its test accuracy, or why it stopped."""
+    if history.diverged:
+        return history.stop_reason
+    where = f"{history.epochs[-1]} epoch{'s' if history.epochs[-1] != 1 else ''}" if history.epochs else "no epoch"
+    text = f"finished {where}"
+    if history.stop_reason:
+        text = history.stop_reason
+    if history.val_accuracy:
+        text += f": test accuracy {history.val_accuracy[-1]:.2%}, training loss {history.loss[-1]:.4f}"
+    if seconds is not None:
+        text += f" ({seconds:.1f} s)"
+    return text
