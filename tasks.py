@@ -3,6 +3,7 @@
 
     python3 tasks.py lab      # set up .venv (first time only), then open JupyterLab on notebooks/
     python3 tasks.py test     # set up .venv (first time only), then run the whole test suite
+    python3 tasks.py quick    # the inner loop while changing lesson_lib: the tests not marked slow (~15 s)
     python3 tasks.py build [NN ...]       # build notebooks/ from their sources in lessons/ (CONTRIBUTING.md);
                               # --redraw also redraws the wall-clock figures it would otherwise keep
     python3 tasks.py run CMD ...          # run a command in the course's environment (one BLAS thread, BLAS kernels)
@@ -113,6 +114,17 @@ def test(args) -> int:
     return code
 
 
+# test files that are slow as a whole and import the notebook machinery (nbformat takes ~3 s to import)
+NOTEBOOK_TEST_FILES = ("test_browser.py", "test_notebooks.py", "test_notebook_sources.py", "test_rerun_order.py")
+
+
+def quick(args) -> int:
+    """The unit tests not marked slow, without nbval and the notebook test files: a quick inner loop."""
+    ignored = [f"--ignore=tests/{name}" for name in NOTEBOOK_TEST_FILES]
+    return test(["tests", "-m", "not slow", "-p", "no:nbval", "-o", "addopts=-rs -p no:cacheprovider", *ignored,
+                 *args])
+
+
 def bench(args) -> int:
     if args[:1] == ["widgets"]:  # redraw time of the notebooks' explorers
         return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_widgets.py")], cwd=ROOT, env=course_env())
@@ -161,7 +173,7 @@ def edit(args) -> int:
     return jupyter_lab(ROOT, args)
 
 
-COMMANDS = {"lab": lab, "test": test, "bench": bench, "build": build, "edit": edit, "run": run,
+COMMANDS = {"lab": lab, "test": test, "quick": quick, "bench": bench, "build": build, "edit": edit, "run": run,
             "check-blas": check_blas}
 
 

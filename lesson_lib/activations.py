@@ -79,7 +79,8 @@ def softmax_unchecked(z):
 
 def log_softmax_unchecked(z):
     """ln softmax(z) = z - max(z) - ln sum_k e^(z_k - max(z)) for a checked z (n, K): the fast path of
-    ``log_softmax``, finite for any finite z."""
+    ``log_softmax``, finite for any finite z whose scores span less than the float range
+    (beyond it, the right limit -inf)."""
     shifted = z - z.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 

@@ -3,8 +3,8 @@
 Unit tests and nbval run kernels without a front end, so they cannot see a widget that fails to
 render ("Error displaying widget: model not found" when jupyterlab_widgets is missing), a
 slider whose move never reaches the kernel, or a notebook that fails only in JupyterLab. These
-tests start JupyterLab from this environment on 127.0.0.1 (temp HOME, free port, a copy of the
-notebooks so that autosave cannot touch the committed ones), open every notebook in Debian's
+tests start JupyterLab from this environment on 127.0.0.1 (temp HOME, free port, a random token, a copy of
+the notebooks so that autosave cannot touch the committed ones), open every notebook in Debian's
 Chromium through playwright, run all cells, and drive the widgets with the keyboard and mouse.
 Screenshots go to the folder printed at the end of the test run (conftest.SCREENSHOTS).
 
@@ -14,18 +14,25 @@ browser download: the system Chromium is used). Without them the tests are repor
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.slow  # JupyterLab and Chromium: minutes
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -51,33 +58,57 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Lab:
+    """A running JupyterLab server: its address and the random token that every request must carry."""
+
+    url: str  # http://127.0.0.1:PORT
+    token: str
+
+    def link(self, path: str) -> str:
+        """The address of ``path`` (such as "/lab/tree/x.ipynb?reset") with the token, for the browser."""
+        return f"{self.url}{path}{'&' if '?' in path else '?'}token={self.token}"
+
+    def get(self, path: str, token: str | None = None, timeout: float = 10):
+        """GET ``path`` with the header ``Authorization: token ...`` (this server's token unless another is
+        given; "" sends no header). Returns the response; raises urllib.error.HTTPError for a 4xx/5xx answer."""
+        token = self.token if token is None else token
+        headers = {"Authorization": f"token {token}"} if token else {}
+        return urllib.request.urlopen(urllib.request.Request(self.url + path, headers=headers), timeout=timeout)
+
+
 @pytest.fixture(scope="module")
-def lab_url(tmp_path_factory):
-    """A JupyterLab server of this environment, stopped by its process id when the tests end."""
+def lab(tmp_path_factory):
+    """A JupyterLab server of this environment with a random token, stopped by its process id when the tests end."""
     home = tmp_path_factory.mktemp("lab_home")
     notebooks = tmp_path_factory.mktemp("notebooks")
     for path in NOTEBOOKS:
         shutil.copy(path, notebooks / path.name)
     port = free_port()
+    token = secrets.token_hex(16)
     env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"), IPYTHONDIR=str(home / "ipython"), OMP_NUM_THREADS="1")
     log = open(home / "server.log", "w")
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-         "--ServerApp.token=", "--ServerApp.password=", "--expose-app-in-browser", f"--ServerApp.root_dir={notebooks}"],
+         f"--IdentityProvider.token={token}", "--expose-app-in-browser", f"--ServerApp.root_dir={notebooks}"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    server_lab = Lab(f"http://127.0.0.1:{port}", token)
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(f"{url}/api/status", timeout=2)
+                server_lab.get("/api/status", timeout=2).close()
                 break
-            except OSError:
+            except urllib.error.HTTPError as error:  # it listens, but refuses the token
+                pytest.fail(f"JupyterLab answered {error.code} to a request with its token: "
+                            f"{(home / 'server.log').read_text()[-2000:]}")
+            except OSError:  # not listening yet
                 assert server.poll() is None, f"JupyterLab exited: {(home / 'server.log').read_text()[-2000:]}"
-                assert time.monotonic() < deadline, "JupyterLab did not answer within 60 s"
+                assert time.monotonic() < deadline, \
+                    f"JupyterLab did not answer within 60 s: {(home / 'server.log').read_text()[-2000:]}"
                 time.sleep(0.3)
-        yield url
+        yield server_lab
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # the server and the kernels it started
         try:
@@ -99,10 +130,10 @@ def browser():
 CODE_CELLS = "window.jupyterapp.shell.currentWidget.content.widgets.filter(c => c.model.type === 'code')"
 
 
-def open_and_run(browser, lab_url, name):
+def open_and_run(browser, lab, name):
     """Open a notebook in a fresh page, run all cells, wait for the kernel to be idle."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{lab_url}/lab/tree/{name}.ipynb?reset")
+    page.goto(lab.link(f"/lab/tree/{name}.ipynb?reset"))  # the token logs the page in (a cookie, for the kernel too)
     page.wait_for_function("window.jupyterapp && window.jupyterapp.started", timeout=60_000)
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
     page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=60_000)
@@ -146,9 +177,27 @@ def wait_for_status(page, widget, pattern, timeout=20_000):
     return status_of(widget)
 
 
+def status_code(call):
+    try:
+        return call().status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_the_server_answers_only_requests_that_carry_its_token(lab):
+    assert status_code(lambda: lab.get("/api/contents", token="")) == 403
+    assert status_code(lambda: lab.get("/api/contents", token=secrets.token_hex(16))) == 403
+    with lab.get("/api/contents") as response:
+        names = {entry["name"] for entry in json.load(response)["content"]}
+    assert names == {path.name for path in NOTEBOOKS}
+    # a browser without the token is sent to the login page, not to the notebooks
+    with urllib.request.urlopen(f"{lab.url}/lab", timeout=10) as response:
+        assert urllib.parse.urlsplit(response.url).path == "/login"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_in_jupyterlab_and_its_widgets_render(browser, lab_url, screenshot_dir, path):
-    page = open_and_run(browser, lab_url, path.stem)
+def test_notebook_runs_in_jupyterlab_and_its_widgets_render(browser, lab, screenshot_dir, path):
+    page = open_and_run(browser, lab, path.stem)
     try:
         assert_ran_cleanly(page, path.stem)
         if path.stem == "02_learning_slowdown":
@@ -202,12 +251,20 @@ def drive_the_training_panel_and_the_pad(page, folder):
     progress = panel.locator(".widget-hprogress .progress-bar")
 
     def progress_width():
-        return float(re.search(r"width:\s*([\d.]+)%", progress.get_attribute("style") or "width: 0%").group(1))
+        style = progress.get_attribute("style") or "width: 0%"
+        # Chromium writes a small percentage in exponent notation: "width: 5.55556e-05%" (1 step of 1.8 million)
+        found = re.search(r"width:\s*([\d.]+(?:e[-+]?\d+)?)%", style)
+        assert found, f"the progress bar's style gives no width: {style!r}"
+        return float(found.group(1))
 
     wait_for_status(page, panel, r"^epoch \d+, batch")
     first = progress_width()
-    page.wait_for_timeout(1500)
-    assert progress_width() > first > 0, "the progress bar did not advance"
+    assert first > 0, "the progress bar did not start"
+    # the panel redraws (figure, status, progress) about twice a second, less often while drawing is slow
+    deadline = time.monotonic() + 15
+    while progress_width() <= first:
+        assert time.monotonic() < deadline, f"the progress bar did not advance from {first}% in 15 s"
+        page.wait_for_timeout(200)
     output_rate = sliders.filter(has_text="lr output layer").locator(".noUi-handle")
     output_rate.focus()
     page.keyboard.press("ArrowLeft")  # 0.1 -> 0.0794 during the run

@@ -11,6 +11,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+# about 7 s in all: every notebook read and compared with its source, Jupytext, and a new interpreter that imports
+# nbformat (4 s); none of it depends on lesson_lib, so the quick loop (-m "not slow") leaves it out
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("build_notebooks", ROOT / "tools" / "build_notebooks.py")
 build = importlib.util.module_from_spec(_spec)

@@ -11,6 +11,8 @@ import pytest
 
 from lesson_lib import exercises
 
+pytestmark = pytest.mark.slow  # imports nbformat (~3 s); reads every committed notebook
+
 ROOT = Path(__file__).parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 LESSONS = [path for path in NOTEBOOKS if not path.name.startswith("00")]
