@@ -13,8 +13,10 @@ applies the update.
 ``train`` is the loop: shuffle, take mini-batches, backpropagate, update. Everything else is
 a hook, called at a few named moments (``Hook``): the gradient-health monitor, the divergence
 stop, the training-set evaluation, the printing, an accuracy probe, the training panel. The
-loop itself does one more thing on every update, because it costs almost nothing: it stops the
-run as diverged as soon as a gradient holds NaN or inf.
+loop itself does one more thing on every update, because it costs one sum of K numbers: it stops
+the run as diverged, before the update, as soon as the output layer's bias gradient holds NaN or
+inf (a NaN or inf in any weight reaches the outputs, and so that gradient, in the same forward
+pass; on MNIST even an infinite weight does, through the pixels that are 0: inf * 0 is NaN).
 
 Every ``check_every`` updates (and on the first update of each epoch) the loop measures, per
 layer, the mean |dC/dw| (a mean, so a layer with many weights is not made to look larger), the
@@ -71,9 +73,9 @@ class SGD:
 
     def update(self, network: Network, weight_gradients, bias_gradients):
         """One step down the gradient, in place: W^l -= eta_l dC/dW^l and b^l -= eta_l dC/db^l."""
-        for l, rate in enumerate(self.rates):
-            network.weights[l] -= rate * weight_gradients[l]
-            network.biases[l] -= rate * bias_gradients[l]
+        for w, b, dw, db, rate in zip(network.weights, network.biases, weight_gradients, bias_gradients, self.rates):
+            w -= rate * dw
+            b -= rate * db
 
     def __repr__(self):
         return f"SGD(lr={self.rates})"
@@ -495,6 +497,7 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
               for moment in ("on_start", "on_check", "on_update", "on_epoch_end", "on_end")}
     check_every = min([h.check_every for h in hooks if h.check_every] or [CHECK_EVERY])
     rng = np.random.default_rng(seed)
+    after_update, backprop, update = called["on_update"], net.backprop_unchecked, optimizer.update
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # a divergence is detected and reported, not warned
             for on_start in called["on_start"]:
@@ -506,19 +509,19 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
                 for batch in range(n_batches):
                     idx = order[batch * batch_size:(batch + 1) * batch_size]
                     is_check = batch == 0 or (state.step + 1) % check_every == 0
-                    weight_gradients, bias_gradients, stats = net.backprop_unchecked(x[idx], y_rows[idx], is_check)
+                    weight_gradients, bias_gradients, stats = backprop(x[idx], y_rows[idx], is_check)
                     state.batch = batch + 1
-                    if not all(math.isfinite(g.sum()) for g in bias_gradients):  # a NaN anywhere reaches these
+                    if not math.isfinite(bias_gradients[-1].sum()):  # a NaN in any weight reaches it
                         state.stop(divergence_message(state, "the loss or a gradient became NaN or infinite"),
                                    diverged=True)
                         break
-                    optimizer.update(net, weight_gradients, bias_gradients)
+                    update(net, weight_gradients, bias_gradients)
                     state.step += 1
                     if is_check:
                         check = _measure(state, batch + 1, weight_gradients, stats)
                         for on_check in called["on_check"]:
                             on_check(state, check)
-                    for on_update in called["on_update"]:
+                    for on_update in after_update:
                         on_update(state)
                     if state.stop_requested:
                         break

@@ -30,7 +30,7 @@ def test_show_digits_rejects_bad_shapes():
 def _history(rng):
     x = rng.normal(size=(200, 4))
     y = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0).astype(int)
-    return ll.train(ll.Network([4, 5, 3], seed=0), x, y, 3, 10, 0.5, validation_data=(x, y), 
+    return ll.train(ll.Network([4, 5, 3], seed=0), x, y, 3, 10, 0.5, validation_data=(x, y),
                     hooks=ll.standard_hooks(ll.GradientMonitor(check_every=5), verbose=False))
 
 
@@ -104,3 +104,32 @@ def test_plot_backprop_sizes_draws_one_bar_per_layer_on_log_axes():
     assert delta_ax.get_yscale() == "log" and [t.get_text() for t in delta_ax.get_xticklabels()] == ["h1", "h2", "out"]
     with pytest.raises(ValueError, match=r"gradient_sizes: expected one size per layer like delta_sizes \(3,\), got \(2,\)"):
         ui.plots.plot_backprop_sizes([1, 2, 3], [1, 2])
+
+
+def test_a_training_panel_redrawn_into_its_axes_looks_like_a_fresh_drawing(rng):
+    """The panel redraws into the axes it has (keeping their ticks, about half the cost): the picture
+    must be the one a fresh figure gives, whatever was drawn there before."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from lesson_lib.ui.widgets import render_png
+
+    x = rng.normal(size=(300, 4))
+    y = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0).astype(int)
+    short = ll.train(ll.Network([4, 5, 3], seed=0), x[:60], y[:60], 1, 10, 0.5, hooks=ll.standard_hooks(verbose=False))
+    history = _history(rng)
+    probe = ll.AccuracyProbe(x[:50], y[:50])
+    probe.step, probe.accuracy = [5, 10, 40], [0.4, 0.6, 0.8]
+
+    def canvas():
+        figure = Figure(figsize=(12, 3.4), dpi=72)
+        return figure, FigureCanvasAgg(figure)
+
+    reused, reused_canvas = canvas()
+    ui.plots.plot_training_panel(short, None, fig=reused)
+    ui.plots.plot_training_panel(history, probe, fig=reused, redraw=True)
+    fresh, fresh_canvas = canvas()
+    ui.plots.plot_training_panel(history, probe, fig=fresh)
+    assert len(reused.axes) == 3
+    assert [len(ax.lines) for ax in reused.axes] == [len(ax.lines) for ax in fresh.axes]
+    assert render_png(reused_canvas) == render_png(fresh_canvas)

@@ -350,13 +350,26 @@ def plot_gradient_sizes(history, *, monitor=None, smooth: int = 5, fig=None):
     return fig
 
 
-def plot_training_panel(history, probe=None, *, monitor=None, fig=None):
+def plot_training_panel(history, probe=None, *, monitor=None, fig=None, redraw=False):
     """The training panel's live figure: mini-batch loss, accuracy on the probe set (and the
     test accuracy at each epoch's end), and each layer's update ratio against the monitor's
-    bounds. history: a History (possibly of a run still going); probe: an AccuracyProbe."""
+    bounds. history: a History (possibly of a run still going); probe: an AccuracyProbe.
+
+    ``redraw=True`` draws into the three axes ``fig`` already holds from an earlier call, after
+    removing their lines: the same picture as a fresh drawing, in about half the time, because
+    the axes keep their ticks (making the tick objects anew is most of the cost of a drawing).
+    """
     monitor = monitor or GradientMonitor()
-    fig = _figure(fig, (12, 3.4))
-    ax_loss, ax_accuracy, ax_ratio = fig.subplots(1, 3)
+    if redraw and fig is not None and len(fig.axes) == 3:
+        ax_loss, ax_accuracy, ax_ratio = fig.axes
+        for ax in fig.axes:
+            for line in list(ax.lines):
+                line.remove()
+            ax.relim()
+            ax.set_prop_cycle(None)  # the colours start again from the first, as on a fresh axes
+    else:
+        fig = _figure(fig, (12, 3.4))
+        ax_loss, ax_accuracy, ax_ratio = fig.subplots(1, 3)
     per_epoch = max(history.batches_per_epoch, 1)
     epochs = _check_epochs(history)
     ax_loss.plot(epochs, history.check_loss, color="0.75", lw=0.8, label="mini-batch")

@@ -282,7 +282,7 @@ class TrainingPanel(widgets.VBox):
         re-fitting them to each drawing would make the axes jump as the labels change (and
         clearing the figure resets them, so they are set after every drawing)."""
         self.figure.keep_layout = True
-        plots.plot_training_panel(history, probe, monitor=self.monitor, fig=self.figure)
+        plots.plot_training_panel(history, probe, monitor=self.monitor, fig=self.figure, redraw=True)
         self.figure.subplots_adjust(**PANEL_MARGINS)
 
     def _draw(self, history, status):
