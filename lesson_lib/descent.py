@@ -147,7 +147,10 @@ class _LossRecorder(Hook):
 
     def __init__(self, x, y, batch_size, every, record):
         self.x, self.y, self.batch_size, self.every, self.record = x, y, batch_size, every, record
-        self.start, self.paused = time.perf_counter(), 0.0
+        self.start, self.paused = 0.0, 0.0
+
+    def on_start(self, state):
+        self.start = time.perf_counter()  # train has checked its input: the clock starts with the updates
 
     def on_update(self, state):
         if state.step % self.every == 0:

@@ -173,7 +173,7 @@ class LogLikelihoodLoss(Loss):
     and y must be probabilities summing to 1, within 1e-3). Pairs with: a softmax output only.
 
     Given z, ln a = z - max(z) - ln sum_k e^(z_k - max(z)) is computed from z exactly;
-    given only a, a is clipped to [tiny, 1] so no log(0) can occur.
+    given only a, a is clipped to [tiny, 1 - eps] so no log(0) can occur.
     """
 
     name = "log_likelihood"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .network import Network
-from .training import History, standard_hooks, train
+from .training import GradientMonitor, History, standard_hooks, train
 from .validation import check_positive
 
 
@@ -36,14 +36,20 @@ class TrainingSettings:
     init: str = "scaled"
     seed: int = 0
 
+    def __post_init__(self):
+        if isinstance(self.lr, (str, bytes)) or not hasattr(self.lr, "__len__") or len(self.lr) != 2:
+            raise ValueError(f"lr: expected two rates (hidden layer, output layer), got {self.lr!r}")
+        self.lr = tuple(check_positive(f"lr[{l}]", rate) for l, rate in enumerate(self.lr))
 
-def run_settings(settings: TrainingSettings, data, *, extra_hooks=()):
+
+def run_settings(settings: TrainingSettings, data, *, extra_hooks=(), monitor: GradientMonitor | None = None):
     """Build the network ``settings`` describe and train it; returns (network, history).
 
     data: ((x_train, y_train), (x_test, y_test)) as from ``load_mnist()``; training uses the
     first ``settings.subset`` training digits, and the whole test set is evaluated at each
     epoch's end (``history.val_accuracy``). The run uses ``standard_hooks`` without printing,
-    plus ``extra_hooks`` (the panel follows the run with one).
+    with ``monitor`` (default thresholds if None), plus ``extra_hooks`` (the panel follows the
+    run with one).
     """
     (x_train, y_train), test = data
     subset = check_positive("subset", settings.subset, integer=True)
@@ -52,7 +58,7 @@ def run_settings(settings: TrainingSettings, data, *, extra_hooks=()):
     net = Network([x_train.shape[1], settings.hidden_size, 10], settings.hidden, settings.loss, init=settings.init,
                   seed=settings.seed)
     history = train(net, x_train[:subset], y_train[:subset], settings.epochs, settings.batch_size, list(settings.lr),
-                    validation_data=test, seed=settings.seed, hooks=standard_hooks(*extra_hooks, verbose=False))
+                    validation_data=test, seed=settings.seed, hooks=standard_hooks(*extra_hooks, monitor=monitor, verbose=False))
     return net, history
 
 
@@ -65,7 +71,9 @@ def describe_run(history: History, seconds: float | None = None) -> str:
     if history.stop_reason:
         text = history.stop_reason
     if history.val_accuracy:
-        text += f": test accuracy {history.val_accuracy[-1]:.2%}, training loss {history.loss[-1]:.4f}"
+        text += f": test accuracy {history.val_accuracy[-1]:.2%}"
+    if history.loss:
+        text += f"{',' if history.val_accuracy else ':'} training loss {history.loss[-1]:.4f}"
     if seconds is not None:
         text += f" ({seconds:.1f} s)"
     return text

@@ -12,11 +12,13 @@ applies the update.
 
 ``train`` is the loop: shuffle, take mini-batches, backpropagate, update. Everything else is
 a hook, called at a few named moments (``Hook``): the gradient-health monitor, the divergence
-stop, the training-set evaluation, the printing, an accuracy probe, the training panel. The
+stop, the training-set evaluation, the printing, an accuracy probe; and in ``lesson_lib.ui`` the
+progress bar and the training panel's follower. The
 loop itself does one more thing on every update, because it costs one sum of K numbers: it stops
 the run as diverged, before the update, as soon as the output layer's bias gradient holds NaN or
-inf (a NaN or inf in any weight reaches the outputs, and so that gradient, in the same forward
-pass; on MNIST even an infinite weight does, through the pixels that are 0: inf * 0 is NaN).
+inf (a NaN in any weight reaches it in the same forward pass). At every check it also stops the
+run if a layer's mean |dC/dw| or mean |w| is no longer finite: an infinite hidden weight can
+leave the outputs finite (sigma(inf) = 1), but not those means.
 
 Every ``check_every`` updates (and on the first update of each epoch) the loop measures, per
 layer, the mean |dC/dw| (a mean, so a layer with many weights is not made to look larger), the
@@ -39,7 +41,7 @@ import numpy as np
 
 from .network import Network
 from .targets import one_hot, predicted_classes
-from .validation import as_batch, check_positive
+from .validation import as_batch, check_positive, check_seed
 
 CHECK_EVERY = 50
 """Updates between two checks when no hook asks for another interval."""
@@ -58,27 +60,38 @@ class SGD:
 
     def __init__(self, lr, n_layers: int):
         self.n_layers = check_positive("n_layers", n_layers, integer=True)
-        if isinstance(lr, (list, tuple, np.ndarray)):
+        if isinstance(lr, (list, tuple)) or (isinstance(lr, np.ndarray) and lr.ndim == 1):
             if len(lr) != self.n_layers:
                 raise ValueError(f"lr: expected one rate or {self.n_layers} rates (one per weight layer), got {len(lr)}")
-            self.rates = [check_positive(f"lr[{l}]", rate) for l, rate in enumerate(lr)]
+            rates = tuple(check_positive(f"lr[{l}]", rate) for l, rate in enumerate(lr))
         else:
-            self.rates = [check_positive("lr", lr)] * self.n_layers
+            rates = (check_positive("lr", lr.item() if isinstance(lr, np.ndarray) and lr.ndim == 0 else lr),) * self.n_layers
+        self._rates = rates
+
+    @property
+    def rates(self) -> tuple:
+        """The learning rates in effect, one per weight layer (read only: change one with ``set_rate``)."""
+        return self._rates
 
     def set_rate(self, layer: int, rate: float):
-        """Use ``rate`` for weight layer ``layer`` (0-based) from the next update on."""
+        """Use ``rate`` for weight layer ``layer`` (0-based) from the next update on. Another thread
+        (a slider) may call this during a run: an update uses the rates of one moment, all of them."""
         if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < self.n_layers:
             raise ValueError(f"layer: expected a weight layer in 0..{self.n_layers - 1}, got {layer!r}")
-        self.rates[layer] = check_positive(f"lr[{layer}]", rate)
+        rate = check_positive(f"lr[{layer}]", rate)
+        self._rates = self._rates[:layer] + (rate,) + self._rates[layer + 1:]  # one new tuple: never half-changed
 
-    def update(self, network: Network, weight_gradients, bias_gradients):
-        """One step down the gradient, in place: W^l -= eta_l dC/dW^l and b^l -= eta_l dC/db^l."""
-        for w, b, dw, db, rate in zip(network.weights, network.biases, weight_gradients, bias_gradients, self.rates):
+    def update(self, network: Network, weight_gradients, bias_gradients) -> tuple:
+        """One step down the gradient, in place: W^l -= eta_l dC/dW^l and b^l -= eta_l dC/db^l.
+        Returns the rates it used."""
+        rates = self._rates  # one snapshot for every layer of this update
+        for w, b, dw, db, rate in zip(network.weights, network.biases, weight_gradients, bias_gradients, rates):
             w -= rate * dw
             b -= rate * db
+        return rates
 
     def __repr__(self):
-        return f"SGD(lr={self.rates})"
+        return f"SGD(lr={list(self._rates)})"
 
 
 # -- what a run records -------------------------------------------------------------------------
@@ -87,7 +100,8 @@ class SGD:
 @dataclass
 class GradientNote:
     """A gradient-health note: in ``epoch``, a layer's update ratio crossed a threshold in
-    ``count`` of the ``checks`` made so far in that epoch, first at update ``first_batch``."""
+    ``count`` of the ``checks`` made so far in that epoch, first after mini-batch ``first_batch``
+    of that epoch (counted from 1)."""
 
     epoch: int
     layer: str
@@ -108,8 +122,9 @@ class GradientNote:
 
 @dataclass
 class Check:
-    """What the loop measured at one check: after ``step`` updates, the mini-batch's ``loss``,
-    each layer's mean |dC/dw| (``grad_size``) and update ratio, the rates in effect (``lr``)
+    """What the loop measured at one check: after ``step`` updates in all, the last being
+    mini-batch ``batch`` of its epoch (both counted from 1), that mini-batch's ``loss``, each
+    layer's mean |dC/dw| (``grad_size``) and update ratio, the rates that update used (``lr``)
     and the mini-batch's mean |delta^L| (``output_delta_size``)."""
 
     step: int
@@ -178,13 +193,16 @@ class History:
         return ", ".join(parts)
 
 
-@dataclass
+@dataclass(slots=True)
 class TrainingState:
     """What the hooks see: the network, the history, the optimizer and where the run is.
 
     A hook changes a learning rate with ``state.optimizer.set_rate(l, rate)`` (used from the
     next update) and ends the run with ``state.stop()`` (after the current update).
     ``x`` and ``y_rows`` are the training data, checked, with targets as rows (n, K).
+    ``epoch`` (of ``epochs``) and ``batch`` (of ``n_batches``) count from 1; ``step`` is the
+    number of updates made so far; ``epoch_checks`` the checks made so far in this epoch. The
+    state has slots: assigning an attribute it does not have (``state.lr = ...``) is an error.
     """
 
     network: Network
@@ -201,15 +219,16 @@ class TrainingState:
     stop_requested: bool = False
 
     def stop(self, reason: str | None = None, *, diverged: bool = False):
-        """End the run after the current update; ``reason`` goes to ``history.stop_reason``."""
+        """End the run after the current update; ``reason`` goes to ``history.stop_reason``
+        (the first reason given stays, unless a later one is a divergence)."""
         self.stop_requested = True
-        if reason is not None and self.history.stop_reason is None:
+        if reason is not None and (self.history.stop_reason is None or (diverged and not self.history.diverged)):
             self.history.stop_reason, self.history.diverged = reason, diverged
 
     @property
-    def lr(self) -> list:
-        """The learning rates in effect now (read only: set them through ``optimizer``)."""
-        return list(self.optimizer.rates)
+    def lr(self) -> tuple:
+        """The learning rates in effect now (read only: set them with ``optimizer.set_rate``)."""
+        return self.optimizer.rates
 
 
 class TrainingDiverged(RuntimeError):
@@ -229,7 +248,9 @@ class Hook:
     on_epoch_end(state)      after each epoch's last update (``history.epochs`` is updated)
     on_end(state)            once, however the run ended (also on a divergence)
 
-    A hook that needs checks more often than every 50 updates sets ``check_every``.
+    A hook that needs checks more often than every 50 updates sets ``check_every``: the loop
+    checks every ``check_every`` updates of the hook that asks most often (and on each epoch's
+    first update), and every hook's ``on_check`` sees every check.
     """
 
     check_every: int | None = None
@@ -256,8 +277,8 @@ def _overrides(hook, name):
 
 @dataclass
 class GradientMonitor(Hook):
-    """Notes when a layer's update ratio eta * mean |dC/dw| / mean |w| crosses a threshold,
-    checked every ``check_every`` updates.
+    """Notes when a layer's update ratio eta * mean |dC/dw| / mean |w| crosses a threshold, at
+    every check (every ``check_every`` updates, or more often if another hook asks).
 
     ``too_large``: above this, one update changes the weights by more than this fraction of
     their size: big steps that overshoot (lower that layer's learning rate). ``too_small``:
@@ -362,21 +383,6 @@ class PrintEpochs(Hook):
             print(state.history.stop_reason)
 
 
-class ProgressBar(Hook):
-    """A progress bar over all the run's updates (tqdm.auto: a widget in a notebook)."""
-
-    def on_start(self, state):
-        from tqdm.auto import tqdm
-
-        self.bar = tqdm(total=state.epochs * state.n_batches, unit="batch", leave=False)
-
-    def on_update(self, state):
-        self.bar.update(1)
-
-    def on_end(self, state):
-        self.bar.close()
-
-
 class AccuracyProbe(Hook):
     """Records the accuracy on a fixed probe set as training goes: every ``every`` updates and
     at each epoch's end. ``probe.step`` holds the update counts and ``probe.accuracy`` the
@@ -385,7 +391,11 @@ class AccuracyProbe(Hook):
     """
 
     def __init__(self, x, y, every: int = 50):
-        self.x, self.y = x, y
+        self.x = as_batch("x", x)
+        self.y = np.asarray(y)
+        if self.y.ndim not in (1, 2) or self.y.shape[0] != self.x.shape[0]:
+            raise ValueError(f"y: expected labels (n,) or target rows (n, K) for the {self.x.shape[0]} rows of x, "
+                             f"got shape {self.y.shape}")
         self.every = check_positive("every", every, integer=True)
         self.step, self.accuracy = [], []
 
@@ -404,11 +414,17 @@ class AccuracyProbe(Hook):
         self.accuracy.append(network.accuracy(self.x, self.y))
 
 
-def standard_hooks(*extra: Hook, verbose: bool = True) -> list:
-    """The hooks ``train`` uses unless told otherwise: the gradient-health monitor, the
-    divergence stop, the training-set evaluation, then any ``extra`` hooks, and with
-    ``verbose`` the printing of each epoch last."""
-    hooks = [GradientMonitor(), DivergenceStop(), EvaluateTrainingSet(), *extra]
+def standard_hooks(*extra: Hook, monitor: GradientMonitor | None = None, verbose: bool = True) -> list:
+    """The hooks ``train`` uses unless told otherwise: the gradient-health monitor (``monitor``,
+    or one with the default thresholds), the divergence stop, the training-set evaluation, then
+    any ``extra`` hooks, and with ``verbose`` the printing of each epoch last."""
+    if monitor is not None and not isinstance(monitor, GradientMonitor):
+        raise TypeError(f"monitor: expected a GradientMonitor or None, got {type(monitor).__name__}")
+    for i, hook in enumerate(extra):
+        if isinstance(hook, (GradientMonitor, DivergenceStop, EvaluateTrainingSet, PrintEpochs)):
+            raise ValueError(f"extra[{i}]: standard_hooks already has a {type(hook).__name__}; pass a monitor "
+                             "as monitor=..., or build the list of hooks yourself")
+    hooks = [monitor or GradientMonitor(), DivergenceStop(), EvaluateTrainingSet(), *extra]
     return hooks + [PrintEpochs()] if verbose else hooks
 
 
@@ -479,14 +495,16 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
     if optimizer.n_layers != net.n_layers:
         raise ValueError(f"lr: expected an SGD for {net.n_layers} weight layers, got one for {optimizer.n_layers}")
     validation = _check_validation_data(net, validation_data)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed: expected a whole number >= 0, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed: expected a whole number >= 0, got {seed!r}")
+    seed = check_seed("seed", seed)
+    if isinstance(hooks, Hook) or (hooks is not None and not isinstance(hooks, (list, tuple))):
+        raise TypeError(f"hooks: expected a list of hooks, e.g. [ll.AccuracyProbe(x_test, y_test)], got "
+                        f"{type(hooks).__name__}")
     hooks = standard_hooks() if hooks is None else list(hooks)
     for i, hook in enumerate(hooks):
         if not isinstance(hook, Hook):
             raise TypeError(f"hooks[{i}]: expected a lesson_lib.Hook (e.g. ll.AccuracyProbe), got {type(hook).__name__}")
+        if hook.check_every is not None:
+            check_positive(f"hooks[{i}].check_every", hook.check_every, integer=True)
 
     n_batches = math.ceil(n / batch_size)
     history = History(layer_names=[net.layer_name(l) for l in range(net.n_layers)], lr=list(optimizer.rates),
@@ -502,7 +520,7 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
         with np.errstate(over="ignore", invalid="ignore"):  # a divergence is detected and reported, not warned
             for on_start in called["on_start"]:
                 on_start(state)
-            for epoch in range(1, epochs + 1):
+            for epoch in range(1, epochs + 1 if not state.stop_requested else 1):
                 state.epoch, state.epoch_checks = epoch, 0
                 epoch_start = len(history.check_step)
                 order = rng.permutation(n)
@@ -515,10 +533,10 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
                         state.stop(divergence_message(state, "the loss or a gradient became NaN or infinite"),
                                    diverged=True)
                         break
-                    update(net, weight_gradients, bias_gradients)
+                    rates = update(net, weight_gradients, bias_gradients)
                     state.step += 1
                     if is_check:
-                        check = _measure(state, batch + 1, weight_gradients, stats)
+                        check = _measure(state, batch + 1, weight_gradients, stats, rates)
                         for on_check in called["on_check"]:
                             on_check(state, check)
                     for on_update in after_update:
@@ -531,13 +549,25 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
                 for on_epoch_end in called["on_epoch_end"]:
                     on_epoch_end(state)
                 if state.stop_requested:
-                    if history.stop_reason is None:
+                    ran_to_the_end = epoch == epochs and state.batch == n_batches
+                    if history.stop_reason is None and not ran_to_the_end:
                         history.stop_reason = f"stopped on request in epoch {epoch}, after batch {state.batch}"
                     break
     finally:
-        for on_end in called["on_end"]:
-            on_end(state)
+        _end_run(state, called["on_end"])
     return history
+
+
+def _end_run(state, on_end_hooks):
+    """Every hook's on_end, even if one raises; then the first error, if any, is raised."""
+    first_error = None
+    for on_end in on_end_hooks:
+        try:
+            on_end(state)
+        except Exception as error:  # noqa: BLE001 - re-raised below, after the other hooks ended
+            first_error = first_error or error
+    if first_error is not None:
+        raise first_error
 
 
 def _check_validation_data(net, validation_data):
@@ -549,17 +579,18 @@ def _check_validation_data(net, validation_data):
     return x_val, _as_target_rows(net, validation_data[1], x_val.shape[0], "validation_data[1]")
 
 
-def _measure(state, batch, weight_gradients, stats):
-    """The check after an update: sizes, update ratios, rates; recorded in the history."""
+def _measure(state, batch, weight_gradients, stats, rates):
+    """The check after an update: sizes, update ratios, the rates that update used; recorded in
+    the history. A loss, gradient size or weight size that is no longer finite stops the run."""
     batch_loss, output_delta_size = stats
-    rates = list(state.optimizer.rates)
     sizes = [float(np.mean(np.abs(g))) for g in weight_gradients]
-    ratios = [rates[l] * sizes[l] / max(float(np.mean(np.abs(w))), 1e-12) for l, w in enumerate(state.network.weights)]
-    check = Check(state.step, batch, batch_loss, sizes, ratios, rates, output_delta_size)
+    weight_sizes = [float(np.mean(np.abs(w))) for w in state.network.weights]
+    ratios = [rate * size / max(weight_size, 1e-12) for rate, size, weight_size in zip(rates, sizes, weight_sizes)]
+    check = Check(state.step, batch, batch_loss, sizes, ratios, list(rates), output_delta_size)
     state.epoch_checks += 1
     state.history.record(check)
-    if not math.isfinite(batch_loss):
-        state.stop(divergence_message(state, "the loss or a gradient became NaN or infinite"), diverged=True)
+    if not all(math.isfinite(v) for v in (batch_loss, *sizes, *weight_sizes)):
+        state.stop(divergence_message(state, "the loss, a gradient or a weight became NaN or infinite"), diverged=True)
     return check
 
 

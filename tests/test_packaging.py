@@ -50,3 +50,22 @@ def test_the_course_lab_turns_off_jupyters_news_popup(tmp_path):
             allowed = [option["const"] for option in schema[key].get("oneOf", [])] or [True, False]
             assert value in allowed, (plugin, key, value, allowed)
     assert written["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+
+
+@pytest.mark.slow
+def test_a_wheel_of_the_project_holds_the_user_interface_too(tmp_path):
+    """The editable install the README uses maps the folder; a wheel ships only the packages that
+    pyproject.toml lists, and lesson_lib.ui was missing from it once."""
+    import subprocess
+    import sys
+    import zipfile
+
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
+                    str(root)], check=True, capture_output=True, timeout=300)
+    wheel = next(tmp_path.glob("lesson_lib-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for module in ("lesson_lib/training.py", "lesson_lib/ui/__init__.py", "lesson_lib/ui/training_panel.py",
+                   "lesson_lib/ui/widgets.py", "lesson_lib/ui/plots.py", "lesson_lib/ui/digit_pad.py",
+                   "lesson_lib/ui/progress.py"):
+        assert module in names, f"{module} is missing from {wheel.name}"

@@ -31,7 +31,7 @@ def _history(rng):
     x = rng.normal(size=(200, 4))
     y = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0).astype(int)
     return ll.train(ll.Network([4, 5, 3], seed=0), x, y, 3, 10, 0.5, validation_data=(x, y),
-                    hooks=ll.standard_hooks(ll.GradientMonitor(check_every=5), verbose=False))
+                    hooks=ll.standard_hooks(monitor=ll.GradientMonitor(check_every=5), verbose=False))
 
 
 def test_plot_loss_comparison_draws_each_run_on_all_three_panels(rng):

@@ -102,7 +102,7 @@ def test_a_hook_can_change_learning_rates_and_stop(rng):
 def test_divergence_stops_with_a_message_naming_the_learning_rate(rng, capsys):
     x, y = _toy(rng, n=200)
     net = ll.Network([4, 8, 3], hidden="relu", seed=0)
-    history = ll.train(net, x * 100, y, 5, 10, 50.0, hooks=ll.standard_hooks(ll.GradientMonitor(check_every=1)))
+    history = ll.train(net, x * 100, y, 5, 10, 50.0, hooks=ll.standard_hooks(monitor=ll.GradientMonitor(check_every=1)))
     assert history.stop_reason.startswith("Training diverged in epoch 1")
     assert history.diverged
     assert "lr = 50" in history.stop_reason and "try a smaller one, e.g. 5" in history.stop_reason
@@ -140,7 +140,9 @@ def test_mnist_784_30_10_reaches_95_percent_in_4_epochs(mnist):
 
 def test_progress_bar_runs(rng):
     x, y = _toy(rng)
-    progress = ll.ProgressBar()
+    from lesson_lib.ui import ProgressBar
+
+    progress = ProgressBar()
     history = ll.train(ll.Network([4, 3, 3]), x, y, 1, 10, 0.5, hooks=[progress])
     assert history.epochs == [1] and progress.bar.n == progress.bar.total == 6
 
@@ -166,7 +168,7 @@ def test_bad_arguments_are_rejected(rng):
         (dict(validation_data=(x[:, :2], y)), ValueError, r"validation_data\[0\]: expected shape \(n, 4\)"),
         (dict(hooks=["monitor"]), TypeError, r"hooks\[0\]: expected a lesson_lib.Hook \(e.g. ll.AccuracyProbe\), got str"),
         (dict(seed=-1), ValueError, r"seed: expected a whole number >= 0, got -1"),
-        (dict(seed=1.5), TypeError, r"seed: expected a whole number >= 0, got 1.5"),
+        (dict(seed=1.5), TypeError, r"seed: expected an integer, got 1.5"),
         (dict(lr=ll.SGD(0.1, 3)), ValueError, r"lr: expected an SGD for 2 weight layers, got one for 3"),
     ]
     for change, error, message in bad:

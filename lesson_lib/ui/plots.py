@@ -49,7 +49,7 @@ def show_digits(images, labels=None, *, predictions=None, columns: int = 10, siz
 
 # ---------------------------------------------------------------------------------------------
 # The figures of notebooks 01-06. Each takes an optional ``fig``: given one, it is cleared and
-# redrawn (that is how the widgets in ``lesson_lib.widgets`` reuse one figure); without, a new
+# redrawn (that is how the widgets in ``lesson_lib.ui.widgets`` reuse one figure); without, a new
 # pyplot figure is made, which a notebook shows with ``plt.show()``.
 # ---------------------------------------------------------------------------------------------
 

@@ -8,9 +8,11 @@ kernel keeps receiving widget messages while the network trains. The panel follo
 with a hook (``lesson_lib.Hook``) called after every mini-batch, which
 
 - ends the run after the current mini-batch once Stop was pressed,
-- about twice a second, measures the accuracy on 1,000 test digits and redraws the progress
-  bar, the status line, the gradient-health notes and the figure; never more often than keeps
-  the drawing under a tenth of the run's time, so the curves cost training little.
+- right after the first update, and then about twice a second, measures the accuracy on 1,000
+  test digits and redraws the progress bar, the status line, the gradient-health notes and the
+  figure; after the first drawing, never sooner than nine times the last drawing took, so the
+  redraws after the first take at most a tenth of the time (benchmarks/bench_panel.py measures
+  the whole cost).
 
 A learning-rate slider moved during a run writes to the run's optimizer (``lesson_lib.SGD``),
 which checks the rate and uses it from the next mini-batch on. Only the training thread draws
@@ -90,12 +92,12 @@ class TrainingPanel(widgets.VBox):
     """
 
     def __init__(self, data=None, *, redraw_every: float = 0.5, **settings):
+        start = TrainingSettings(**settings)
+        self.redraw_every = check_positive("redraw_every", redraw_every)
         for older in list(_panels):  # re-running the cell: the old panel's run must not go on unseen
             older._retire()
         _panels.add(self)
         self.data = data if data is not None else load_mnist()
-        start = TrainingSettings(**settings)
-        self.redraw_every = check_positive("redraw_every", redraw_every)
         (x_train, _), (x_test, y_test) = self.data
         self.probe = AccuracyProbe(x_test[:PROBE_SIZE], y_test[:PROBE_SIZE])
         self.monitor = GradientMonitor()
@@ -225,23 +227,25 @@ class TrainingPanel(widgets.VBox):
                 f"{settings.subset} digits")
 
     def _on_rate_change(self, change):
-        if not self.running:
-            self._on_setting_change(change)
-        else:
-            rates = ", ".join(f"{slider.value:.3g}" for slider in self.lr_sliders)
-            try:
-                if self._optimizer is not None:
-                    self._optimizer.set_rate(self.lr_sliders.index(change["owner"]), change["new"])
-            except (ValueError, TypeError) as error:
-                self.view.show_error(error)
-                return
-            self.status.value = f"learning rates now {rates}: used from the next mini-batch"
+        optimizer = self._optimizer  # None before a run has started and after it has ended
+        if optimizer is None:
+            if not self.running:
+                self._on_setting_change(change)
+            return  # a run about to start takes the sliders' rates; one that is ending, nothing
+        try:
+            optimizer.set_rate(self.lr_sliders.index(change["owner"]), change["new"])
+        except Exception as error:  # any error ends in the status line
+            self.view.show_error(f"{type(error).__name__}: {error}")
+            return
+        rates = ", ".join(f"{slider.value:.3g}" for slider in self.lr_sliders)
+        self.status.value = f"learning rates now {rates}: used from the next mini-batch"
 
     # -- the training thread ---------------------------------------------------------------
 
     def _run(self, settings):
         try:
-            net, history = run_settings(settings, self.data, extra_hooks=[_FollowRun(self)])
+            net, history = run_settings(settings, self.data, extra_hooks=[_FollowRun(self)], monitor=self.monitor)
+            self._optimizer = None  # the run is over: a slider moved now is for the next run
             self.network, self.history = net, history
             self.probe.measure(net, self._step)  # the accuracy at the very end
             message = describe_run(history, time.perf_counter() - self._started)
@@ -251,6 +255,7 @@ class TrainingPanel(widgets.VBox):
         except Exception as error:  # any error, whatever its type, ends in the status line
             self.view.show_error(f"{type(error).__name__}: {error}")
         finally:
+            self._optimizer = None
             self._set_running(False)
 
     def _attach(self, state):

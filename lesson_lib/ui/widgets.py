@@ -1,7 +1,7 @@
 """The interactive explorers of notebooks 01-06, built from ipywidgets.
 
 Each explorer is a VBox of controls, a one-line ``status`` (an HTML widget) and the figure,
-drawn by a function of ``lesson_lib.plots`` into the explorer's own matplotlib Figure and
+drawn by a function of ``lesson_lib.ui.plots`` into the explorer's own matplotlib Figure and
 shown as a PNG ``image``. Changing any control's ``value`` calls ``update()``: it recomputes,
 redraws, and writes the status line. The computation is always a lesson_lib function that
 the notebook also calls directly with fixed values, so nbval checks the numbers behind
@@ -267,8 +267,8 @@ class SoftmaxExplorer(FigureExplorer):
     def draw(self):
         z = parse_scores(self.scores.value)
         if len(self.true_class.options) != z.size:
-            # fewer or more classes: offer the new class indices (this sets the value, which
-            # calls update() once more; keep the true class if it still exists)
+            # fewer or more classes: offer the new class indices and keep the true class if it still
+            # exists (setting them here triggers no second drawing: _on_change skips it while drawing)
             keep = self.true_class.value if self.true_class.value is not None and self.true_class.value < z.size else 0
             self.true_class.options = list(range(z.size))
             self.true_class.value = keep
