@@ -10,25 +10,7 @@ import numpy as np
 
 from .network import Network
 from .targets import predicted_classes
-from .validation import check_positive
-
-
-def _class_labels(name, values, n_classes, n=None):
-    """values as int64 class labels (n,), n >= 1, in 0..n_classes-1, or a clear error naming ``name``."""
-    array = np.asarray(values)
-    if array.ndim != 1:
-        raise ValueError(f"{name}: expected integer labels shaped (n,), got shape {array.shape}")
-    if n is not None and array.size != n:
-        raise ValueError(f"{name}: expected {n} labels to match the {n} examples, got {array.size}")
-    if array.size == 0:
-        raise ValueError(f"{name}: expected at least one label, got an empty array")
-    if array.dtype == bool or not np.issubdtype(array.dtype, np.number) or not np.all(np.isfinite(array)) \
-            or np.any(array != np.round(array)):
-        raise TypeError(f"{name}: expected whole-number class labels, got dtype {array.dtype}")
-    if array.min() < 0 or array.max() >= n_classes:
-        raise ValueError(f"{name}: expected class labels in 0..{n_classes - 1}, got values from {array.min():g} to "
-                         f"{array.max():g}")
-    return array.astype(np.int64)
+from .validation import as_labels, check_positive
 
 
 def confusion_matrix(labels, predictions, n_classes: int = 10) -> np.ndarray:
@@ -38,8 +20,8 @@ def confusion_matrix(labels, predictions, n_classes: int = 10) -> np.ndarray:
     class. labels, predictions: integer arrays (n,), n >= 1, with values in 0..n_classes-1.
     """
     n_classes = check_positive("n_classes", n_classes, integer=True)
-    labels = _class_labels("labels", labels, n_classes)
-    predictions = _class_labels("predictions", predictions, n_classes, n=labels.shape[0])
+    labels = as_labels("labels", labels, n_classes=n_classes)
+    predictions = as_labels("predictions", predictions, n_classes=n_classes, n=labels.shape[0])
     pairs = labels * n_classes + predictions  # one integer per (true, predicted) pair
     return np.bincount(pairs, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
 

@@ -116,26 +116,40 @@ def as_targets(name: str, y, *, n: int, n_classes: int) -> np.ndarray:
     if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
         raise TypeError(f"{name}: expected numbers, got dtype {array.dtype}")
     if array.ndim == 1:
-        if array.shape[0] != n:
-            raise ValueError(f"{name}: expected {n} labels to match the {n} examples, got {array.shape[0]}")
-        if not np.issubdtype(array.dtype, np.integer):
-            if not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
-                raise TypeError(f"{name}: expected whole-number class labels, got dtype {array.dtype} with fractions")
         if n_classes == 1:
             raise ValueError(
                 f"{name}: a network with 1 output needs targets shaped ({n}, 1), got labels shaped {array.shape}"
             )
-        low, high = array.min(), array.max()
-        if low < 0 or high >= n_classes:
-            raise ValueError(
-                f"{name}: expected class labels in 0..{n_classes - 1}, got values from {low:g} to {high:g}"
-            )
-        return array.astype(np.int64, copy=False)
+        return as_labels(name, array, n_classes=n_classes, n=n)
     if array.ndim == 2:
         if array.shape != (n, n_classes):
             raise ValueError(f"{name}: expected shape ({n}, {n_classes}) to match the outputs, got {array.shape}")
         return as_float_array(name, array)
     raise ValueError(f"{name}: expected labels shaped ({n},) or targets shaped ({n}, {n_classes}), got {array.shape}")
+
+
+def as_labels(name: str, y, *, n_classes: int, n: int | None = None) -> np.ndarray:
+    """Integer class labels shaped (n,), at least one, with values in 0..n_classes-1, as int64; or
+    raise naming ``name``. ``n``: how many labels are expected (None: any number). Whole numbers
+    stored as floats are accepted."""
+    if isinstance(y, (str, bytes)) or y is None:
+        raise TypeError(f"{name}: expected class labels shaped (n,), got {describe(y)}")
+    array = np.asarray(y)
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+        raise TypeError(f"{name}: expected numbers, got dtype {array.dtype}")
+    if array.ndim != 1:
+        raise ValueError(f"{name}: expected integer labels shaped (n,), got shape {array.shape}")
+    if n is not None and array.shape[0] != n:
+        raise ValueError(f"{name}: expected {n} labels to match the {n} examples, got {array.shape[0]}")
+    if array.size == 0:
+        raise ValueError(f"{name}: expected at least one label, got an empty array")
+    if not np.issubdtype(array.dtype, np.integer):
+        if not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
+            raise TypeError(f"{name}: expected whole-number class labels, got dtype {array.dtype} with fractions")
+    low, high = array.min(), array.max()
+    if low < 0 or high >= n_classes:
+        raise ValueError(f"{name}: expected class labels in 0..{n_classes - 1}, got values from {low:g} to {high:g}")
+    return array.astype(np.int64, copy=False)
 
 
 SUM_TOLERANCE = 1e-3
