@@ -133,3 +133,32 @@ def test_a_training_panel_redrawn_into_its_axes_looks_like_a_fresh_drawing(rng):
     assert len(reused.axes) == 3
     assert [len(ax.lines) for ax in reused.axes] == [len(ax.lines) for ax in fresh.axes]
     assert render_png(reused_canvas) == render_png(fresh_canvas)
+
+
+def test_the_training_panel_places_its_legends_and_ticks_without_searching(rng):
+    """The live panel's legends stay where they are put (loc="best" searched the curves for a place
+    at every drawing, and moved), and a log axis over more than two decades draws no minor ticks
+    (a quarter of a drawing's cost); a narrower one keeps them, since its labels may be on them."""
+    from matplotlib.ticker import LogLocator, NullLocator
+
+    history = _history(rng)
+    probe = ll.AccuracyProbe(rng.normal(size=(5, 4)), np.zeros(5, dtype=int))
+    probe.step, probe.accuracy = [5, 10, 40], [0.4, 0.6, 0.8]
+    fig = ui.plots.plot_training_panel(history, probe)
+    fig.canvas.draw()
+
+    def corner(ax):
+        legend, box = ax.get_legend().get_window_extent(), ax.get_window_extent()
+        near = 0.1  # of the axes' size: the legend hugs the corner it is put in
+        vertical = "upper" if legend.y1 > box.y1 - near * box.height else "lower" if legend.y0 < box.y0 + near * box.height else "?"
+        horizontal = "right" if legend.x1 > box.x1 - near * box.width else "left" if legend.x0 < box.x0 + near * box.width else "?"
+        return f"{vertical} {horizontal}"
+
+    assert [corner(ax) for ax in fig.axes] == ["upper right", "lower right", "upper right"]
+    loss_axis, _, ratio_axis = fig.axes
+    assert isinstance(ratio_axis.yaxis.get_minor_locator(), NullLocator)  # the bounds alone span 3 decades
+    low, high = loss_axis.get_ylim()
+    assert isinstance(loss_axis.yaxis.get_minor_locator(), NullLocator if high > 100 * low else LogLocator)
+    history.check_loss = list(np.linspace(0.3, 0.5, len(history.check_loss)))  # less than one decade
+    fig = ui.plots.plot_training_panel(history, probe, fig=fig, redraw=True)
+    assert isinstance(fig.axes[0].yaxis.get_minor_locator(), LogLocator)

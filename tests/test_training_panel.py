@@ -148,3 +148,23 @@ def test_the_panel_figure_keeps_its_layout_through_a_run(small_data):
     panel.train_button.click()
     panel.wait(60)
     assert panel.redraws >= 2 and figure_geometry(panel.figure) == before
+
+
+def test_run_settings_does_not_evaluate_the_training_set_each_epoch(small_data):
+    # issue 14 item 7 (panel speed): the panel paid for a pass over all its training digits after each
+    # epoch (about a tenth of a run), for a number it never plotted
+    _, history = run_settings(TrainingSettings(subset=1000, epochs=2), small_data)
+    assert history.loss == [] and history.train_accuracy == [] and len(history.val_accuracy) == 2
+    assert "training loss" not in describe_run(history)
+
+
+def test_the_probe_accuracy_is_measured_between_redraws(small_data, monkeypatch):
+    # a short run was redrawn once or twice, and the accuracy curve, measured only at the redraws,
+    # was a straight line from the first update to the end
+    monkeypatch.setattr(training_panel, "PROBE_EVERY", 0.0)  # a measurement after every update
+    panel = TrainingPanel(small_data, subset=1000, epochs=1, redraw_every=1000.0)
+    panel.train_button.click()
+    assert panel.wait(60)
+    # after each of the 100 updates (the measurement at the end, after update 100 again, is not repeated)
+    assert panel.probe.step == list(range(1, 101))
+    assert panel.redraws == 2  # the first curve point, and the finished run

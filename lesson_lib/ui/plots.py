@@ -375,19 +375,39 @@ def plot_training_panel(history, probe=None, *, monitor=None, fig=None, redraw=F
     ax_loss.plot(epochs, history.check_loss, color="0.75", lw=0.8, label="mini-batch")
     ax_loss.plot(epochs, _smooth(history.check_loss, 10), color="tab:blue", label="running mean")
     if probe is not None and probe.step:
-        ax_accuracy.plot(np.asarray(probe.step) / per_epoch, probe.accuracy, color="tab:green", label="probe digits")
+        ax_accuracy.plot(np.asarray(probe.step) / per_epoch, probe.accuracy, ".-", ms=3, color="tab:green",
+                         label="probe digits")
     if history.val_accuracy:
         ax_accuracy.plot(history.epochs, history.val_accuracy, "o", color="black", label="test set, epoch end")
     _plot_update_ratios(ax_ratio, history, monitor, smooth=1)
-    ax_loss.set(title="loss", xlabel="epoch", yscale="log")
-    ax_accuracy.set(title="accuracy", xlabel="epoch", ylim=(0, 1))
+    ax_loss.set(xlabel="epoch", yscale="log")
+    ax_accuracy.set(xlabel="epoch", ylim=(0, 1))
     ax_accuracy.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax_ratio.set(title="update ratio (dashed: note bounds)")
-    for ax in (ax_loss, ax_accuracy, ax_ratio):
+    # titles at a fixed height (y=1): placed automatically, matplotlib would measure the tick labels
+    # at every drawing to keep clear of any at the top, and these axes have none there
+    for ax, title in ((ax_loss, "loss"), (ax_accuracy, "accuracy"), (ax_ratio, "update ratio (dashed: note bounds)")):
+        ax.set_title(title, y=1.0)
+    # fixed places, where the curves seldom are (a falling loss leaves the top right free, a
+    # rising accuracy the bottom right, and update ratios are seldom above the upper bound):
+    # legends that stay put as the run goes on, and "best"
+    # would search the curves for a place at every drawing
+    for ax, place, columns in ((ax_loss, "upper right", 1), (ax_accuracy, "lower right", 1), (ax_ratio, "upper right", 2)):
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc="best")
+            ax.legend(fontsize=7, loc=place, ncol=columns)
+    for ax in (ax_loss, ax_ratio):
+        _decades_only(ax)
     _layout(fig)
     return fig
+
+
+def _decades_only(ax):
+    """A log y axis spanning more than two decades draws no minor ticks: its decades carry the
+    labels, and the eight unlabelled ticks per decade cost about a quarter of a live panel
+    drawing. A narrower axis keeps them, since its labels may be on minor ticks. (Setting the
+    scale again, as every drawing does, restores them.)"""
+    low, high = ax.get_ylim()
+    if low > 0 and high > 100 * low:
+        ax.yaxis.set_minor_locator(NullLocator())
 
 
 def plot_confusion(matrix, fig=None):
