@@ -12,6 +12,7 @@
     python3 tasks.py edit     # JupyterLab on the whole project, for maintainers: saving a notebook
                               # also writes its source in lessons/ (Jupytext pairing)
     python3 tasks.py bench    # the speed benchmark (benchmarks/README.md); "bench panel": the training panel's speed;
+                              # "bench panel-memory": its memory over ten runs;
                               # "bench widgets": widget redraw times;
                               # "bench notebooks": each notebook's peak kernel memory and run time
 
@@ -50,9 +51,18 @@ def ensure_environment() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("Installing lesson_lib with its notebook and test dependencies (first run only) ...", flush=True)
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True,
+                   env=install_env())
     write_lab_settings()
     STAMP.write_text(wanted + "\n")
+
+
+def install_env() -> dict:
+    """The environment of the editable install: setuptools' boxed "Editable installation ... !!"
+    notice (a warning that says nothing a learner must act on) is filtered out."""
+    env = dict(os.environ)
+    env["PYTHONWARNINGS"] = ",".join(filter(None, [env.get("PYTHONWARNINGS"), "ignore:Editable installation"]))
+    return env
 
 
 LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
@@ -130,6 +140,9 @@ def bench(args) -> int:
         return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_widgets.py")], cwd=ROOT, env=course_env())
     if args[:1] == ["notebooks"]:  # peak kernel memory and run time of each notebook
         return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_notebook_memory.py"), *args[1:]], cwd=ROOT,
+                               env=course_env())
+    if args[:1] == ["panel-memory"]:  # the training panel's memory over ten runs
+        return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_panel_memory.py"), *args[1:]], cwd=ROOT,
                                env=course_env())
     if args[:1] == ["panel"]:  # the training panel's speed against train with no hooks
         return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_panel.py"), *args[1:]], cwd=ROOT,

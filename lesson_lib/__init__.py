@@ -21,7 +21,7 @@ from .neuron import NeuronRun, train_neuron
 from .runs import TrainingSettings, describe_run, run_settings
 from .targets import one_hot, predicted_classes
 from .training import (SGD, AccuracyProbe, Check, DivergenceStop, EvaluateTrainingSet, GradientMonitor, GradientNote, History, Hook,
-                       PrintEpochs, TrainingDiverged, TrainingState, evaluate, standard_hooks, train)
+                       PrintEpochs, TrainingDiverged, TrainingState, evaluate, standard_hooks, summarize_notes, train)
 
 __version__ = "0.1.0"
 
@@ -35,5 +35,5 @@ __all__ = [
     "LOSSES", "CrossEntropyLoss", "LogLikelihoodLoss", "Loss", "QuadraticLoss", "get_loss", "softmax_loss_and_gradient",
     "Network", "NeuronRun", "train_neuron", "TrainingSettings", "describe_run", "run_settings",
     "SGD", "AccuracyProbe", "Check", "DivergenceStop", "EvaluateTrainingSet", "GradientMonitor", "GradientNote", "History", "Hook",
-    "PrintEpochs", "TrainingDiverged", "TrainingState", "evaluate", "standard_hooks", "train",
+    "PrintEpochs", "TrainingDiverged", "TrainingState", "evaluate", "standard_hooks", "summarize_notes", "train",
 ]

@@ -120,6 +120,35 @@ class GradientNote:
                 f"({limit} {self.threshold:g})")
 
 
+def summarize_notes(notes) -> list:
+    """The gradient notes of a run as one line per layer and kind ("too large", "too small"),
+    in the order they first appeared: how many checks crossed the bound, in which epochs, and
+    the most extreme update ratio. A long run makes a note per epoch; this keeps the list short."""
+    groups = {}
+    for note in notes:
+        groups.setdefault((note.layer, note.kind), []).append(note)
+    lines = []
+    for (layer, kind), group in groups.items():
+        pick = max if kind == "too large" else min
+        epochs = _ranges(sorted({note.epoch for note in group}))
+        bound, limit = ("up to", "above") if kind == "too large" else ("down to", "below")
+        lines.append(f"{layer}: gradient {kind} in {sum(n.count for n in group)} of {sum(n.checks for n in group)} "
+                     f"checks, epoch{'s' if ',' in epochs or '-' in epochs else ''} {epochs}: updates {bound} "
+                     f"{pick(n.extreme for n in group):.2g} of the weights' size ({limit} {group[0].threshold:g})")
+    return lines
+
+
+def _ranges(numbers) -> str:
+    """Sorted integers as ranges: [1, 2, 3, 5] -> "1-3, 5"."""
+    runs = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs)
+
+
 @dataclass
 class Check:
     """What the loop measured at one check: after ``step`` updates in all, the last being
@@ -431,9 +460,16 @@ def standard_hooks(*extra: Hook, monitor: GradientMonitor | None = None, verbose
 def divergence_message(state: TrainingState, reason: str) -> str:
     """Why the run is stopped as diverged, and what to try instead."""
     rates = state.optimizer.rates
+
+    def listed(divisor):
+        return ", ".join(f"{rate / divisor:.3g}" for rate in rates)
+
+    # a tenth alone was poor advice: after rates 100 the panel's network trained to 60% at 10 (not
+    # diverging, not learning much either) and to 91% at 3.33 (tests/test_training_panel.py)
     return (f"Training diverged in epoch {state.epoch}, batch {state.batch}: {reason}. "
-            f"The learning rate (lr = {', '.join(f'{r:g}' for r in rates)}) is too large for this network; "
-            f"try a smaller one, e.g. {', '.join(f'{r / 10:g}' for r in rates)}.")
+            f"The learning rate (lr = {listed(1)}) is too large for this network. Try a tenth (lr = {listed(10)}); "
+            f"just below the rate that diverges a run often learns badly without blowing up, so if its loss falls "
+            f"slowly or jumps about, try a third of that too (lr = {listed(30)}).")
 
 
 # -- evaluation ---------------------------------------------------------------------------------

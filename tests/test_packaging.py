@@ -69,3 +69,24 @@ def test_a_wheel_of_the_project_holds_the_user_interface_too(tmp_path):
                    "lesson_lib/ui/widgets.py", "lesson_lib/ui/plots.py", "lesson_lib/ui/digit_pad.py",
                    "lesson_lib/ui/progress.py"):
         assert module in names, f"{module} is missing from {wheel.name}"
+
+
+@pytest.mark.slow
+def test_the_first_run_install_prints_no_editable_install_warning_box(tmp_path):
+    # issue 15 item 7: setuptools printed a boxed "Editable installation ... !!" warning during set-up
+    import subprocess
+    import sys
+    import venv
+
+    sys.path.insert(0, str(ROOT))
+    import tasks
+
+    venv.EnvBuilder(with_pip=True).create(tmp_path / "venv")
+    python = str(tmp_path / "venv" / "bin" / "python")
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True, timeout=300)  # as tasks.py does
+    pip = [python, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)]
+    shown = subprocess.run(pip, env=tasks.install_env(), capture_output=True, text=True, timeout=300)
+    assert shown.returncode == 0, shown.stderr
+    assert "Editable installation" not in shown.stdout + shown.stderr
+    plain = subprocess.run(pip + ["--force-reinstall"], capture_output=True, text=True, timeout=300)
+    assert "Editable installation" in plain.stdout + plain.stderr  # what the filter removes is there without it

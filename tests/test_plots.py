@@ -162,3 +162,45 @@ def test_the_training_panel_places_its_legends_and_ticks_without_searching(rng):
     history.check_loss = list(np.linspace(0.3, 0.5, len(history.check_loss)))  # less than one decade
     fig = ui.plots.plot_training_panel(history, probe, fig=fig, redraw=True)
     assert isinstance(fig.axes[0].yaxis.get_minor_locator(), LogLocator)
+
+
+def test_the_true_class_of_a_confident_mistake_is_visible():
+    # issue 15 item 3: the text promised a green bar for the true digit, and at p = 0.000 there was none to see
+    probabilities = np.zeros((2, 10))
+    probabilities[0, 4] = probabilities[1, 6] = 1.0  # all on the wrong class: the true class's bar has no height
+    fig = ui.plots.plot_mistakes(np.zeros((2, 784)), [1, 9], [4, 6], probabilities)
+    for ax, true in zip(fig.axes[2:], (1, 9)):
+        marks = [line for line in ax.lines if line.get_label() == "true class"]
+        assert len(marks) == 1 and list(marks[0].get_xdata()) == [true] and marks[0].get_color() == "tab:green"
+        assert marks[0].get_marker() == "^" and not marks[0].get_clip_on()
+
+
+def test_the_panels_accuracy_axis_zooms_to_the_accuracies_after_the_first_epoch(rng):
+    # issue 15 item 3: on a 0-100% axis the interesting 90-97% of a run was a flat line at the top
+    history = _history(rng)
+    history.val_accuracy = [0.91, 0.95, 0.965]
+    probe = ll.AccuracyProbe(rng.normal(size=(5, 4)), np.zeros(5, dtype=int))
+    per_epoch = history.batches_per_epoch
+    probe.step, probe.accuracy = [1, per_epoch // 2, per_epoch, 2 * per_epoch], [0.1, 0.6, 0.88, 0.93]
+    accuracy_axis = ui.plots.plot_training_panel(history, probe).axes[1]
+    assert accuracy_axis.get_ylim() == (0.85, 1.0)  # 5% steps below the lowest since epoch 1 (0.88), less 2 points
+    probe.step, probe.accuracy = [1, 2], [0.1, 0.3]  # still in the first epoch: the whole range
+    history.val_accuracy = []
+    assert ui.plots.plot_training_panel(history, probe).axes[1].get_ylim() == (0.0, 1.0)
+
+
+def test_the_descent_paths_of_notebook_06_stay_in_view_and_the_noisy_one_buries_none():
+    # issue 15 item 3: the stochastic path left the axes (w up to 7.0 on a grid ending at 6) and,
+    # drawn last, covered the mini-batch path
+    x, y = ll.descent.make_two_class_data(200, seed=0)
+    weights, biases = np.linspace(-4, 8, 145), np.linspace(-12, 6, 121)  # notebook 06's grid
+    runs = [ll.descent.gradient_descent(x, y, batch_size=m, lr=1.0, epochs=10) for m in (200, 10, 1)]
+    ax_path = ui.plots.plot_descent(runs, (weights, biases, ll.descent.loss_surface(x, y, weights, biases))).axes[0]
+    (left, right), (bottom, top) = ax_path.get_xlim(), ax_path.get_ylim()
+    for run in runs:
+        assert left <= run.path[:, 0].min() and run.path[:, 0].max() <= right
+        assert bottom <= run.path[:, 1].min() and run.path[:, 1].max() <= top
+    paths = {line.get_label(): line for line in ax_path.lines if line.get_label().startswith("batch size")}
+    noisy = paths["batch size 1, lr 1"]
+    assert all(noisy.get_zorder() < paths[f"batch size {m}, lr 1"].get_zorder() for m in (200, 10))
+    assert noisy.get_alpha() < 1

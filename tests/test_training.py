@@ -105,7 +105,8 @@ def test_divergence_stops_with_a_message_naming_the_learning_rate(rng, capsys):
     history = ll.train(net, x * 100, y, 5, 10, 50.0, hooks=ll.standard_hooks(monitor=ll.GradientMonitor(check_every=1)))
     assert history.stop_reason.startswith("Training diverged in epoch 1")
     assert history.diverged
-    assert "lr = 50" in history.stop_reason and "try a smaller one, e.g. 5" in history.stop_reason
+    assert "lr = 50, 50" in history.stop_reason and "Try a tenth (lr = 5, 5)" in history.stop_reason
+    assert "a third of that too (lr = 1.67, 1.67)" in history.stop_reason
     assert history.stop_reason in capsys.readouterr().out
     assert all(np.isfinite(v) for v in history.loss)
     with pytest.raises(ll.TrainingDiverged, match="lr = 50"):
@@ -246,3 +247,17 @@ def test_the_readme_states_the_monitors_thresholds_as_the_code_sets_them():
     monitor = ll.GradientMonitor()
     assert f"by more than {monitor.too_large:.0%} of" in readme.replace("\n", " ")
     assert f'"too small" below {monitor.too_small:.2%}' in readme.replace("\n", " ")
+
+
+def test_summarize_notes_gives_one_line_per_layer_and_kind():
+    note = ll.GradientNote
+    notes = [note(1, "output layer", "too large", 3, 4, 10, 0.05, 0.02), note(1, "hidden layer 1", "too small", 9, 1, 10, 5e-5, 1e-4),
+             note(2, "output layer", "too large", 1, 2, 10, 0.09, 0.02), note(3, "output layer", "too large", 1, 1, 10, 0.03, 0.02),
+             note(5, "output layer", "too large", 2, 1, 10, 0.04, 0.02), note(4, "hidden layer 1", "too small", 2, 3, 10, 2e-5, 1e-4)]
+    assert ll.summarize_notes(notes) == [
+        "output layer: gradient too large in 8 of 40 checks, epochs 1-3, 5: updates up to 0.09 of the weights' size (above 0.02)",
+        "hidden layer 1: gradient too small in 4 of 20 checks, epochs 1, 4: updates down to 2e-05 of the weights' size (below 0.0001)",
+    ]
+    assert ll.summarize_notes(notes[1:2]) == [
+        "hidden layer 1: gradient too small in 1 of 10 checks, epoch 1: updates down to 5e-05 of the weights' size (below 0.0001)"]
+    assert ll.summarize_notes([]) == []

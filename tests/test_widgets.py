@@ -201,3 +201,108 @@ def test_the_entropy_figures_legends_cover_no_bar(p, q):
     explorer = widgets.EntropyExplorer(p=p, q=q)
     explorer.figure.canvas.draw()
     assert not legend_covers_a_bar(explorer.figure)
+
+
+def _extreme_values(control):
+    """Values that stretch a figure: each end of a slider, every option of a menu, odd scores."""
+    import ipywidgets
+
+    if isinstance(control, (ipywidgets.HTML, ipywidgets.Label, ipywidgets.Image)):
+        return []  # shown, not a control
+    if isinstance(control, ipywidgets.FloatRangeSlider):
+        return [(control.min, control.max), (control.min, control.min + 1), (control.max - 1, control.max)]
+    if isinstance(control, ipywidgets.FloatLogSlider):
+        return [control.base ** control.min, control.base ** control.max]
+    if isinstance(control, (ipywidgets.FloatSlider, ipywidgets.IntSlider)):
+        return [control.min, control.max]
+    if isinstance(control, (ipywidgets.Dropdown, ipywidgets.SelectionSlider, ipywidgets.ToggleButtons)):
+        return [option[1] if isinstance(option, tuple) else option for option in control.options]
+    if isinstance(control, ipywidgets.SelectMultiple):
+        return [tuple(control.options), control.options[:1]]
+    if isinstance(control, ipywidgets.Checkbox):
+        return [not control.value, control.value]
+    if isinstance(control, ipywidgets.Text):
+        return ["-20, 0, 35", "0.001, 0.002", "1000, -1000, 5, 0, 0, 0, 0, 0, 0, 0"]
+    raise AssertionError(f"no extreme values for {type(control).__name__}")
+
+
+def layout_problems(figure):
+    """What a learner would see as broken: a title, label or tick label outside the canvas, or two
+    panels' texts running into each other."""
+    renderer = figure.canvas.get_renderer()
+    canvas = figure.bbox
+    problems = []
+    boxes = [ax.get_tightbbox(renderer) for ax in figure.axes]  # the axes with every text it draws
+    for ax, box in zip(figure.axes, boxes):
+        if not (canvas.x0 - 1 <= box.x0 and box.x1 <= canvas.x1 + 1 and canvas.y0 - 1 <= box.y0 and box.y1 <= canvas.y1 + 1):
+            problems.append(f"{ax.get_title()!r} reaches outside the canvas: {box.extents.round()} in {canvas.extents}")
+    for i, first in enumerate(boxes):
+        for j in range(i + 1, len(boxes)):
+            if first.overlaps(boxes[j]):
+                problems.append(f"{figure.axes[i].get_title()!r} runs into {figure.axes[j].get_title()!r}")
+    for legend in figure.legends:  # a legend of the whole figure sits outside every panel
+        if any(legend.get_window_extent(renderer).overlaps(box) for box in boxes):
+            problems.append("the figure's legend covers a panel")
+    for ax in figure.axes:  # every axis that shows data says what its values are
+        for axis, (low, high) in ((ax.xaxis, sorted(ax.get_xlim())), (ax.yaxis, sorted(ax.get_ylim()))):
+            index = 0 if axis is ax.xaxis else 1
+            shown = [label for label in axis.get_ticklabels(which="both")
+                     if label.get_visible() and label.get_text() and low <= label.get_position()[index] <= high]
+            if not shown:
+                problems.append(f"{ax.get_title()!r}: its {axis.axis_name} axis has no number on it")
+    title = figure._suptitle
+    if title is not None and title.get_text():
+        top = title.get_window_extent(renderer)
+        if top.y1 > canvas.y1 + 1:
+            problems.append("the figure's title is cut off")
+        problems += [f"the figure's title runs into {ax.title.get_text()!r}" for ax in figure.axes
+                     if ax.title.get_text() and top.overlaps(ax.title.get_window_extent(renderer))]
+    return problems
+
+
+def _every_explorer():
+    rng = np.random.default_rng(0)
+    return [widgets.ActivationExplorer(), widgets.SlowdownExplorer(), widgets.EntropyExplorer(),
+            widgets.SoftmaxExplorer(), widgets.BackpropExplorer(rng.standard_normal((32, 10)), rng.integers(0, 3, 32)),
+            widgets.DescentExplorer()]
+
+
+@pytest.mark.parametrize("index", range(6), ids=["01", "02", "03", "04", "05", "06"])
+def test_an_explorer_keeps_its_look_whatever_its_controls_say(index):
+    # issue 15 item 2: after the first change the margins went back to matplotlib's defaults, tick
+    # labels were cut off at the figure's edge and the axes jumped; in 04 the figure's title overlapped
+    # the middle panel's
+    explorer = _every_explorer()[index]
+    explorer.figure.canvas.draw()
+    look = explorer.figure.subplotpars.__dict__.copy()
+    assert layout_problems(explorer.figure) == []
+    for control in widgets._controls(explorer.children):
+        for value in _extreme_values(control):
+            control.value = value
+            explorer.figure.canvas.draw()
+            where = f"after {control.description} = {value!r}"
+            assert "color:#b00020" not in explorer.status.value, f"{where}: {explorer.status.value}"
+            assert explorer.figure.subplotpars.__dict__ == look, f"{where}: the margins changed"
+            assert layout_problems(explorer.figure) == [], where
+
+
+def test_no_control_label_is_cut_short(small_panel_data):
+    # issue 15 item 3: the panel's dropdowns read "hidden un..." and "initial wei..." (a fixed label width)
+    from lesson_lib.ui.training_panel import TrainingPanel
+
+    for owner in [*_every_explorer(), TrainingPanel(small_panel_data)]:
+        labelled = [c for c in _all_widgets(owner) if getattr(c, "description", "") and hasattr(c.style, "description_width")]
+        assert labelled and all(c.style.description_width == "initial" for c in labelled), type(owner).__name__
+
+
+def _all_widgets(box):
+    for child in box.children:
+        yield child
+        if hasattr(child, "children"):
+            yield from _all_widgets(child)
+
+
+@pytest.fixture
+def small_panel_data(rng):
+    x = rng.uniform(size=(50, 784)).astype(np.float32)
+    return (x, rng.integers(0, 10, 50)), (x[:20], rng.integers(0, 10, 20))

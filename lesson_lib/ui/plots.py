@@ -63,12 +63,12 @@ def _figure(fig, figsize):
     return fig
 
 
-def _layout(fig):
-    """Fit the panels to the figure (``tight_layout``), once: a figure whose ``keep_layout``
-    attribute is True keeps the spacing it already has (the widgets set it after their first
-    drawing, since working out the layout costs about as much as drawing)."""
+def _layout(fig, rect=(0, 0, 1, 1)):
+    """Fit the panels into ``rect`` of the figure (``tight_layout``; (left, bottom, right, top) in
+    figure fractions), unless the figure's ``keep_layout`` attribute is True: the explorers and the
+    panel set it and fix their margins, so the axes stay put whatever is drawn in them."""
     if not getattr(fig, "keep_layout", False):
-        fig.tight_layout()
+        fig.tight_layout(rect=rect)
 
 
 def plot_activations(names, z_range=(-6.0, 6.0), *, derivatives: bool = True, point=None, fig=None):
@@ -127,8 +127,11 @@ def plot_neuron_runs(runs, fig=None):
     ax_output.set(title="output a", xlabel="epoch", ylim=(-0.02, 1.02))
     ax_cost.set(title="cost C", xlabel="epoch")
     ax_cost.set_ylim(bottom=0)
-    ax_output.legend(fontsize=8, loc="center right")
-    _layout(fig)
+    # one legend for both panels, below them: inside, any place was on some start's curve
+    handles, labels = ax_output.get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
+    _layout(fig, rect=(0, 0.07, 1, 1))
     return fig
 
 
@@ -206,7 +209,7 @@ def plot_backprop_sizes(delta_sizes, gradient_sizes, title: str = "", fig=None):
         ax.bar(layers, np.maximum(sizes, 1e-30), color=color)
         ax.set_xticks(layers, names)
         ax.set(xlabel="layer (backprop runs right to left)", yscale="log")
-        ax.yaxis.set_minor_locator(NullLocator())  # a log axis's many minor ticks cost most of the redraw
+        _decades_only(ax)  # a log axis's many minor ticks cost most of the redraw
         ax.set_title(label, y=1.01)  # a fixed position: placing it automatically is slow too
     if title:
         fig.suptitle(title, fontsize=10)
@@ -230,9 +233,13 @@ def plot_descent(runs, surface, fig=None):
     ax_path.contour(weights, biases, values, levels=np.unique(levels), colors="0.7", linewidths=0.8)
     for run in runs:
         label = f"batch size {run.batch_size}, lr {run.lr:g}"
-        line, = ax_path.plot(run.path[:, 0], run.path[:, 1], lw=1, label=label)
-        ax_path.plot(run.path[-1, 0], run.path[-1, 1], "o", color=line.get_color())
-        ax_loss.plot(run.epoch, run.loss, label=label, color=line.get_color())
+        # a path of many noisy steps is drawn faint and beneath the others, so that it buries none of them
+        noisy = run.updates > 500
+        line, = ax_path.plot(run.path[:, 0], run.path[:, 1], lw=1, label=label, alpha=0.45 if noisy else 1.0,
+                             zorder=1.5 if noisy else 2)
+        ax_path.plot(run.path[-1, 0], run.path[-1, 1], "o", color=line.get_color(), zorder=3)
+        ax_loss.plot(run.epoch, run.loss, label=label, color=line.get_color(), alpha=0.6 if noisy else 1.0,
+                     zorder=1.5 if noisy else 2)
     if runs:
         ax_path.plot(runs[0].path[0, 0], runs[0].path[0, 1], "ks", label="start")
     ax_path.set(title="path of (w, b) on the loss contours", xlabel="weight w", ylabel="bias b",
@@ -381,7 +388,7 @@ def plot_training_panel(history, probe=None, *, monitor=None, fig=None, redraw=F
         ax_accuracy.plot(history.epochs, history.val_accuracy, "o", color="black", label="test set, epoch end")
     _plot_update_ratios(ax_ratio, history, monitor, smooth=1)
     ax_loss.set(xlabel="epoch", yscale="log")
-    ax_accuracy.set(xlabel="epoch", ylim=(0, 1))
+    ax_accuracy.set(xlabel="epoch", ylim=(_accuracy_floor(history, probe), 1))
     ax_accuracy.yaxis.set_major_formatter(PercentFormatter(1.0))
     # titles at a fixed height (y=1): placed automatically, matplotlib would measure the tick labels
     # at every drawing to keep clear of any at the top, and these axes have none there
@@ -398,6 +405,20 @@ def plot_training_panel(history, probe=None, *, monitor=None, fig=None, redraw=F
         _decades_only(ax)
     _layout(fig)
     return fig
+
+
+def _accuracy_floor(history, probe):
+    """Where the panel's accuracy axis starts: 0 during the first epoch, then 5% steps below the
+    lowest accuracy measured since (the test set's at each epoch's end, the probe's after the first
+    epoch), so that the last points of a run, 90-97% after a steep first epoch, are not a flat line
+    at the top of a 0-100% axis."""
+    per_epoch = max(history.batches_per_epoch, 1)
+    since = list(history.val_accuracy)
+    if probe is not None:
+        since += [accuracy for step, accuracy in zip(probe.step, probe.accuracy) if step >= per_epoch]
+    if not since:
+        return 0.0
+    return max(0.0, np.floor((min(since) - 0.02) * 20) / 20)
 
 
 def _decades_only(ax):
@@ -432,7 +453,8 @@ def plot_confusion(matrix, fig=None):
 
 def plot_mistakes(images, labels, predicted, probabilities, fig=None):
     """Misclassified digits (top row) over bar charts of the network's probabilities for them
-    (bottom row): the true class's bar in green, the predicted one in red.
+    (bottom row): the predicted class's bar in red, the true class's bar in green with a green
+    triangle under it (a confident mistake leaves the true class's bar too short to see).
 
     images: (m, 784); labels, predicted: (m,); probabilities: (m, K).
     """
@@ -447,6 +469,8 @@ def plot_mistakes(images, labels, predicted, probabilities, fig=None):
         colors = ["0.7"] * probabilities.shape[1]
         colors[int(labels[i])], colors[int(predicted[i])] = "tab:green", "tab:red"
         axes[1, i].bar(range(probabilities.shape[1]), probabilities[i], color=colors)
+        axes[1, i].plot([int(labels[i])], [0.0], "^", color="tab:green", ms=6, clip_on=False, zorder=3,
+                        label="true class")
         axes[1, i].set(ylim=(0, 1), xticks=range(0, probabilities.shape[1], 2), yticks=[0, 0.5, 1])
         axes[1, i].tick_params(labelsize=6)
         if i:

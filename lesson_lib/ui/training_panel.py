@@ -42,9 +42,9 @@ from ..data import load_mnist
 from ..losses import LOSSES
 from ..network import INITIALIZATIONS, Network
 from ..runs import TrainingSettings, describe_run, run_settings
-from ..training import AccuracyProbe, GradientMonitor, History, Hook
+from ..training import AccuracyProbe, GradientMonitor, History, Hook, summarize_notes
 from ..validation import check_positive
-from .widgets import FigureView, error_html, slider_options
+from .widgets import FigureView, error_html, slider_options, whole_label
 
 HIDDEN_SIZES = (10, 20, 30, 50, 100, 200)
 BATCH_SIZES = (1, 2, 5, 10, 20, 50, 100, 200, 500)
@@ -126,9 +126,13 @@ class TrainingPanel(widgets.VBox):
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="progress")
         self.view = FigureView((12, 3.4), "Press Train to start.")
         self.figure, self.image, self.status = self.view.figure, self.view.image, self.view.status
-        self.notes = widgets.HTML()
+        # a fixed height for the notes (a header and four lines; a scroll bar if ever more), so that the
+        # figure below does not move down as notes arrive
+        self.notes = widgets.HTML(layout=widgets.Layout(height="6.5em", overflow="hidden auto"))
         self._setup_controls = [self.loss, self.hidden, self.init, self.hidden_size, self.batch_size, self.epochs,
                                 self.subset, self.seed]
+        for control in (*self._setup_controls, *self.lr_sliders, self.progress):
+            whole_label(control)
         super().__init__([
             widgets.HBox([self.loss, self.hidden, self.init]),
             widgets.HBox([self.hidden_size, self.batch_size, self.epochs]),
@@ -295,8 +299,8 @@ class TrainingPanel(widgets.VBox):
         self.figure.subplots_adjust(**PANEL_MARGINS)
 
     def _draw(self, history, status):
-        notes = [str(note) for note in history.notes]
-        self.notes.value = ("<b>gradient notes</b><br>" + "<br>".join(html.escape(n) for n in notes[-8:])
+        notes = summarize_notes(history.notes)  # one line per layer and kind, at most four here
+        self.notes.value = ("<b>gradient notes</b><br>" + "<br>".join(html.escape(n) for n in notes)
                             if notes else "")
         self.progress.value = self._step
         self._plot(history, self.probe)

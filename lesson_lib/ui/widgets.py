@@ -96,6 +96,14 @@ class FigureView:
         self.status.value = error_html(error)
 
 
+def whole_label(control):
+    """Give ``control``'s description the width it needs: by default a label such as "hidden units"
+    gets a fixed width and is cut to "hidden un..."."""
+    if control.description and hasattr(control.style, "description_width"):
+        control.style.description_width = "initial"
+    return control
+
+
 def _controls(widget_list):
     """Every widget with a value among ``widget_list`` and inside its boxes."""
     for widget in widget_list:
@@ -109,17 +117,24 @@ class FigureExplorer(widgets.VBox):
     """Base class: controls, a status line and a figure that ``update()`` redraws.
 
     Subclasses pass their controls (rows of widgets) and implement ``draw()``, which draws
-    into ``self.figure`` and returns the status text (HTML).
+    into ``self.figure`` and returns the status text (HTML). The figure has fixed ``margins``
+    (figure fractions, for ``subplots_adjust``), wide enough for the longest tick labels any
+    setting of the controls gives: fitted to each drawing, the axes would jump as the labels
+    change, and a cleared figure forgets the fitted ones.
     """
+
+    margins = {"left": 0.07, "right": 0.985, "bottom": 0.15, "top": 0.9, "wspace": 0.25}
 
     def __init__(self, rows, figsize):
         self.view = FigureView(figsize)
         self.figure, self.image, self.status = self.view.figure, self.view.image, self.view.status
+        self.figure.keep_layout = True  # the plots never re-fit it (plots._layout): the margins are fixed
         self._drawing = False
         super().__init__([widgets.HBox(row) for row in rows] + [self.status, self.image])
         for row in rows:
             for control in _controls(row):
                 control.observe(self._on_change, names="value")
+                whole_label(control)
         self.update()
 
     @property
@@ -144,13 +159,15 @@ class FigureExplorer(widgets.VBox):
             return
         finally:
             self._drawing = False
+        self.figure.subplots_adjust(**self.margins)
         self.view.show(status)
-        self.figure.keep_layout = True  # the first drawing fixed the spacing; keep it (see plots._layout)
 
 
 class ActivationExplorer(FigureExplorer):
     """Notebook 01: pick activation functions and a z range, toggle the derivative curves, and
     move a point z to read each function's value and slope there."""
+
+    margins = {**FigureExplorer.margins, "right": 0.97}  # room for a last tick label such as "−11.0"
 
     def __init__(self, functions=("sigmoid", "tanh", "relu"), z_range=(-6.0, 6.0), point=2.0):
         self.functions = widgets.SelectMultiple(options=HIDDEN_ACTIVATIONS, value=tuple(functions), rows=4,
@@ -177,6 +194,8 @@ class SlowdownExplorer(FigureExplorer):
     Controls: starting weight and bias, learning rate, epochs, and the loss ("quadratic",
     "cross_entropy", or "both", which overlays the two runs from the same start).
     """
+
+    margins = {**FigureExplorer.margins, "bottom": 0.22}  # room for the legend below the panels
 
     def __init__(self, weight=-2.0, bias=-2.0, lr=0.15, epochs=300, loss="both"):
         self.weight = widgets.FloatSlider(value=weight, min=-6, max=6, step=0.1, description="start w", **slider_options())
@@ -256,6 +275,8 @@ class SoftmaxExplorer(FigureExplorer):
     """Notebook 04: type the scores, pick the true class and a temperature T; see a =
     softmax(z / T), the loss -ln a_true and its gradient (a - y) / T as bar charts."""
 
+    margins = {**FigureExplorer.margins, "top": 0.78}  # room for the figure's title above the panels' titles
+
     def __init__(self, scores="1, 5, 3", true_class=1, temperature=1.0):
         self.scores = widgets.Text(value=scores, description="scores z", continuous_update=False)
         self.true_class = widgets.Dropdown(options=list(range(parse_scores(scores).size)), value=true_class,
@@ -286,6 +307,7 @@ class BackpropExplorer(FigureExplorer):
     """
 
     WIDTHS = (4, 8, 16, 32, 64)
+    margins = {**FigureExplorer.margins, "top": 0.8}  # room for the figure's title above the panels' titles
 
     def __init__(self, x, labels, classes=3, *, loss="log_likelihood", hidden="sigmoid", init="scaled",
                  hidden_layers=3, width=16, seed=0):
@@ -326,7 +348,7 @@ class DescentExplorer(FigureExplorer):
 
     def __init__(self, batch_size=10, lr=1.0, epochs=10, n=200, seed=0):
         self.x, self.y = make_two_class_data(n, seed)
-        weights, biases = np.linspace(-4, 6, 80), np.linspace(-12, 6, 80)
+        weights, biases = np.linspace(-4, 8, 96), np.linspace(-12, 6, 80)
         self.surface = (weights, biases, loss_surface(self.x, self.y, weights, biases))
         sizes = [m for m in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if m < n] + [n]
         self.batch_size = widgets.SelectionSlider(options=sizes, value=batch_size, description="batch size",
