@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Set up the course and run it, with nothing but Python 3 (>= 3.10) and the package registry.
 
-    python3 tasks.py lab      # set up .venv (first time only), then open JupyterLab on notebooks/
+    python3 tasks.py lab      # set up .venv (first time only), then open JupyterLab on my-work/, your own
+                              # copy of notebooks/ (made on the first run, never overwritten, git-ignored)
+    python3 tasks.py reset NN [NN ...]    # lesson NN of my-work/ back to the course's version (yours kept in
+                              # my-work/backups/)
+    python3 tasks.py changes  # which notebooks changed in the course since my-work/ was made
     python3 tasks.py test     # set up .venv (first time only), then run the whole test suite
     python3 tasks.py quick    # the inner loop while changing lesson_lib: the tests not marked slow (~15 s)
     python3 tasks.py build [NN ...]       # build notebooks/ from their sources in lessons/ (CONTRIBUTING.md);
@@ -112,8 +116,115 @@ def jupyter_lab(root: Path, args) -> int:
     return subprocess.call(command + list(args), env=course_env())
 
 
+# -- the learner's working copy ----------------------------------------------------------------
+# `lab` opens my-work/, a copy of notebooks/ made on the first run and never overwritten, so that a
+# learner's edits never touch the committed course (git status stays clean, `git pull` never
+# conflicts, nbval never checks a learner's outputs). my-work/.course-origin.json records the digest
+# of each course notebook as it was copied, to tell which lessons changed in the course since.
+
+WORK = ROOT / "my-work"
+ORIGIN = ".course-origin.json"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def course_notebooks(course: Path) -> list:
+    """The course's notebooks as paths relative to ``course``: notebooks/*.ipynb and solutions/."""
+    return sorted(p.relative_to(course) for p in course.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def _origin(work: Path) -> dict:
+    path = work / ORIGIN
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _save_origin(work: Path, origin: dict) -> None:
+    (work / ORIGIN).write_text(json.dumps(origin, indent=1, sort_keys=True) + "\n")
+
+
+def prepare_working_copy(course: Path = ROOT / "notebooks", work: Path | None = None) -> list:
+    """Copy each course notebook that ``work`` (default: my-work/) lacks (all of them the first
+    time; a new lesson later); never overwrite one. Returns the notebooks that changed in the
+    course since they were copied."""
+    work = work or WORK
+    origin = _origin(work)
+    for name in course_notebooks(course):
+        target = work / name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes((course / name).read_bytes())
+            origin[str(name)] = _digest(course / name)
+    _save_origin(work, origin)
+    return [name for name in course_notebooks(course) if origin.get(str(name)) not in (None, _digest(course / name))]
+
+
+def reset_lessons(numbers, course: Path = ROOT / "notebooks", work: Path | None = None) -> list:
+    """Put the course's version of each lesson NN (its notebook, and its solutions' notebook) back
+    into ``work``; a copy the learner changed is first kept as backups/NAME.<time>.ipynb.
+    Returns messages; raises ValueError for a number that names no lesson."""
+    import time
+
+    work = work or WORK
+    origin, messages = _origin(work), []
+    for number in numbers:
+        names = [n for n in course_notebooks(course) if n.name.startswith(f"{number}_")]
+        if not names:
+            raise ValueError(f"reset: no lesson {number!r}; the lessons are "
+                             f"{', '.join(sorted({n.name[:2] for n in course_notebooks(course)}))}")
+        for name in names:
+            target = work / name
+            if target.exists() and _digest(target) != origin.get(str(name)):
+                backup = work / "backups" / f"{name.stem}.{time.strftime('%Y%m%d-%H%M%S')}{name.suffix}"
+                if name.parent != Path("."):
+                    backup = backup.with_name(f"{name.parent}-{backup.name}")
+                backup.parent.mkdir(parents=True, exist_ok=True)
+                target.replace(backup)
+                messages.append(f"your {name} is kept as {backup.relative_to(work.parent)}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes((course / name).read_bytes())
+            origin[str(name)] = _digest(course / name)
+            messages.append(f"{name}: the course's version")
+    _save_origin(work, origin)
+    return messages
+
+
+def _changed_note(changed) -> str:
+    numbers = " ".join(sorted({name.name[:2] for name in changed}))
+    return (f"Changed in the course since your copy was made: {', '.join(map(str, changed))}.\n"
+            f"`python3 tasks.py reset {numbers}` takes the new version (a copy you changed is kept in my-work/backups/).")
+
+
 def lab(args) -> int:
-    return jupyter_lab(ROOT / "notebooks", args)
+    changed = prepare_working_copy()
+    print(f"Your working copy of the notebooks: {WORK} (the course's notebooks/ is never changed; "
+          "`python3 tasks.py reset NN` restores lesson NN)", flush=True)
+    if changed:
+        print(_changed_note(changed), flush=True)
+    return jupyter_lab(WORK, args)
+
+
+def reset(args) -> int:
+    """`python3 tasks.py reset NN [NN ...]`: lesson NN of the working copy back to the course's version."""
+    if not args:
+        print("reset: expected lesson numbers, e.g. `python3 tasks.py reset 03`", file=sys.stderr)
+        return 2
+    prepare_working_copy()
+    try:
+        messages = reset_lessons(args)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print("\n".join(messages))
+    return 0
+
+
+def changes(args) -> int:
+    """`python3 tasks.py changes`: which lessons changed in the course since the working copy was made."""
+    changed = prepare_working_copy()
+    print(_changed_note(changed) if changed else "No notebook of the course changed since your copy was made.")
+    return 0
 
 
 def test(args) -> int:
@@ -186,15 +297,16 @@ def edit(args) -> int:
     return jupyter_lab(ROOT, args)
 
 
-COMMANDS = {"lab": lab, "test": test, "quick": quick, "bench": bench, "build": build, "edit": edit, "run": run,
-            "check-blas": check_blas}
+COMMANDS = {"lab": lab, "reset": reset, "changes": changes, "test": test, "quick": quick, "bench": bench,
+            "build": build, "edit": edit, "run": run, "check-blas": check_blas}
 
 
 def main() -> int:
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
         print(__doc__)
         return 2
-    ensure_environment()
+    if sys.argv[1] not in ("reset", "changes"):  # those two copy files and need no environment
+        ensure_environment()
     return COMMANDS[sys.argv[1]](sys.argv[2:])
 
 

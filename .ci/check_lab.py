@@ -47,7 +47,7 @@ def main() -> int:
             print(f"CI: JupyterLab lists {names}, missing {missing}", file=sys.stderr)
             return 1
         print(f"CI: `python3 tasks.py lab` answered on port {port} and lists {len(expected)} notebooks")
-        return 0
+        return check_a_save_stays_in_the_working_copy(port)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -55,6 +55,37 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
         print(f"CI: stopped JupyterLab (pid {server.pid})")
+
+
+def check_a_save_stays_in_the_working_copy(port: int) -> int:
+    """Save a notebook through JupyterLab's contents API, as its Save button does: it must land in
+    my-work/ (the learner's copy), leave notebooks/ and lessons/ as git has them, and save without
+    an error (Jupytext's pairing, meant for `tasks.py edit`, must not apply there)."""
+    name = "ci-check-scratch.ipynb"
+    notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "a learner's note"}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    url = f"http://127.0.0.1:{port}/api/contents/{name}?token={TOKEN}"
+    body = json.dumps({"type": "notebook", "format": "json", "content": notebook}).encode()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=body, method="PUT"), timeout=30) as reply:
+            saved = json.load(reply)
+    except OSError as error:
+        print(f"CI: saving a notebook in the lab failed: {error}", file=sys.stderr)
+        return 1
+    try:
+        where = ROOT / "my-work" / name
+        if not where.exists() or saved["path"] != name:
+            print(f"CI: the saved notebook is not in my-work/ ({saved['path']})", file=sys.stderr)
+            return 1
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "notebooks", "lessons"], cwd=ROOT,
+                               capture_output=True, text=True).stdout
+        if dirty.strip():
+            print(f"CI: saving in the lab changed the course:\n{dirty}", file=sys.stderr)
+            return 1
+        print("CI: a notebook saved in the lab went to my-work/; notebooks/ and lessons/ are unchanged")
+        return 0
+    finally:
+        urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=30).close()
 
 
 if __name__ == "__main__":

@@ -202,6 +202,8 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_render(browser, lab, screen
         assert_ran_cleanly(page, path.stem)
         if path.stem == "02_learning_slowdown":
             drive_the_slowdown_explorer(page, screenshot_dir)
+        elif path.stem == "03_cross_entropy":
+            drive_the_entropy_explorer(page, screenshot_dir)
         elif path.stem == "07_mnist_demo":
             drive_the_training_panel_and_the_pad(page, screenshot_dir)
         screenshot(page, screenshot_dir, path.stem)
@@ -220,6 +222,9 @@ def drive_the_slowdown_explorer(page, folder):
     explorer = page.locator(".widget-vbox").filter(has=page.locator("img.widget-image")).first
     image = explorer.locator("img.widget-image")
     before_image, before = image.get_attribute("src"), status_of(explorer)
+    explorer.scroll_into_view_if_needed()
+    explorer.screenshot(path=str(folder / "02_slowdown_explorer_before.png"))
+    before_layout = layout_of(explorer)
     assert "start a = 0.0180" in before  # w = b = -2: sigma(-4)
     explorer.locator(".widget-slider .noUi-handle").first.focus()  # "start w", from -2.0 in steps of 0.1
     page.keyboard.press("ArrowRight")
@@ -228,6 +233,34 @@ def drive_the_slowdown_explorer(page, folder):
     explorer.locator(".widget-dropdown select").select_option(label="quadratic")
     wait_for_status(page, explorer, r"^start a = 0\.0198; quadratic: [^;]*$")  # one run now, not both
     explorer.screenshot(path=str(folder / "02_slowdown_explorer.png"))
+    assert layout_of(explorer) == before_layout, "the explorer's figure or sliders moved after the change"
+
+
+def layout_of(explorer):
+    """Where the explorer's figure and its sliders sit on the page (x, y, width, height, rounded to a
+    pixel): compared before and after a change, a figure that jumps or shrinks shows, pixels aside."""
+    boxes = [explorer.locator("img.widget-image").bounding_box()]
+    boxes += [handle.bounding_box() for handle in explorer.locator(".widget-slider .noUi-base").all()]
+    return [tuple(round(box[k]) for k in ("x", "y", "width", "height")) if box else None for box in boxes]
+
+
+def drive_the_entropy_explorer(page, folder):
+    # issue 15 item 1: "classes: 2" hid every slider; and the figure must keep its place and size
+    explorer = page.locator(".widget-vbox").filter(has=page.locator(".widget-toggle-buttons")).first
+    explorer.scroll_into_view_if_needed()
+    explorer.screenshot(path=str(folder / "03_entropy_explorer_before.png"))
+    before = layout_of(explorer)
+    explorer.locator(".widget-toggle-button", has_text="2").click()
+    wait_for_status(page, explorer, r"^p = \[0\.000, 1\.000\], q = \[0\.286, 0\.714\]")
+    visible = [s.is_visible() and s.evaluate("e => getComputedStyle(e).visibility") == "visible"
+               for s in explorer.locator(".widget-slider").all()]
+    assert visible == [True, True, False, True, True, False], visible  # p weights 0-2, then q weights 0-2
+    q_weight_0 = explorer.locator(".widget-slider").nth(3).locator(".noUi-handle")
+    q_weight_0.focus()
+    page.keyboard.press("ArrowRight")  # a slider of the two classes still works: q weight 0 from 0.2 to 0.21
+    wait_for_status(page, explorer, r"q = \[0\.296, 0\.704\]")
+    explorer.screenshot(path=str(folder / "03_entropy_explorer_two_classes.png"))
+    assert layout_of(explorer) == before, "the explorer's figure or sliders moved after the change"
 
 
 def drive_the_training_panel_and_the_pad(page, folder):

@@ -276,7 +276,7 @@ def test_an_explorer_keeps_its_look_whatever_its_controls_say(index):
     explorer.figure.canvas.draw()
     look = explorer.figure.subplotpars.__dict__.copy()
     assert layout_problems(explorer.figure) == []
-    for control in widgets._controls(explorer.children):
+    for control in widgets.controls_in(explorer.children):
         for value in _extreme_values(control):
             control.value = value
             explorer.figure.canvas.draw()

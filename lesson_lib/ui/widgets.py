@@ -104,11 +104,11 @@ def whole_label(control):
     return control
 
 
-def _controls(widget_list):
+def controls_in(widget_list):
     """Every widget with a value among ``widget_list`` and inside its boxes."""
     for widget in widget_list:
         if isinstance(widget, widgets.Box):
-            yield from _controls(widget.children)
+            yield from controls_in(widget.children)
         elif widget.has_trait("value"):
             yield widget
 
@@ -132,7 +132,7 @@ class FigureExplorer(widgets.VBox):
         self._drawing = False
         super().__init__([widgets.HBox(row) for row in rows] + [self.status, self.image])
         for row in rows:
-            for control in _controls(row):
+            for control in controls_in(row):
                 control.observe(self._on_change, names="value")
                 whole_label(control)
         self.update()
