@@ -178,7 +178,8 @@ class History:
     ``batches_per_epoch`` turn a step count into epochs: ``step / batches_per_epoch``.
     ``notes`` holds the gradient-health notes; ``stop_reason`` says why training stopped early
     (None if it ran to the end) and ``diverged`` whether that was a divergence; ``lr`` the rates
-    the run started with.
+    the run started with; ``steps`` the updates made (as of the last epoch's end, then of the
+    run's end: a run stopped mid-epoch ends its last epoch early, at ``steps / batches_per_epoch``).
     """
 
     layer_names: list
@@ -202,6 +203,7 @@ class History:
     notes: list = field(default_factory=list)
     stop_reason: str | None = None
     diverged: bool = False
+    steps: int = 0
 
     def record(self, check: Check):
         """Append one check to the check_ lists."""
@@ -590,6 +592,7 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
                         history.stop_reason = f"stopped on request in epoch {epoch}, after batch {state.batch}"
                     break
     finally:
+        history.steps = state.step
         _end_run(state, called["on_end"])
     return history
 
@@ -634,6 +637,7 @@ def _end_epoch(state, epoch_start, validation):
     """The epoch's bookkeeping: its number, the held-out evaluation, the means of its checks."""
     history, n_layers = state.history, state.network.n_layers
     history.epochs.append(state.epoch)
+    history.steps = state.step
     if validation is not None:
         val_loss, val_accuracy = evaluate_unchecked(state.network, *validation)
         history.val_loss.append(val_loss)

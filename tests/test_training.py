@@ -261,3 +261,17 @@ def test_summarize_notes_gives_one_line_per_layer_and_kind():
     assert ll.summarize_notes(notes[1:2]) == [
         "hidden layer 1: gradient too small in 1 of 10 checks, epoch 1: updates down to 5e-05 of the weights' size (below 0.0001)"]
     assert ll.summarize_notes([]) == []
+
+
+def test_history_counts_the_updates_made(rng):
+    x, y = _toy(rng, n=200)
+
+    class StopAfter(ll.Hook):
+        def on_update(self, state):
+            if state.step == 25:
+                state.stop("enough")
+
+    full = ll.train(ll.Network([4, 8, 3], seed=0), x, y, 2, 10, 0.5, hooks=[])
+    stopped = ll.train(ll.Network([4, 8, 3], seed=0), x, y, 2, 10, 0.5, hooks=[StopAfter()])
+    assert full.steps == 40 and full.epochs == [1, 2]
+    assert stopped.steps == 25 and stopped.epochs == [1, 2]  # stopped 5 updates into epoch 2

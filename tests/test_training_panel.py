@@ -202,3 +202,19 @@ def test_the_panel_groups_its_gradient_notes_one_line_per_layer_and_kind(small_d
         line = next(line for line in lines if line.startswith(f"{layer}: gradient {kind}"))
         assert f"in {sum(n.count for n in group)} of {sum(n.checks for n in group)} checks" in line
     assert panel.notes.layout.height and panel.notes.layout.overflow == "hidden auto"  # a fixed height: the figure stays put
+
+
+def test_a_run_stopped_in_its_first_epoch_shows_its_test_accuracy_where_it_stopped(small_data):
+    # the browser's screenshot showed a run stopped after 13,501 of 60,000 updates with its test-set dot
+    # at epoch 1.0, and the accuracy axis zoomed to 80-100% as if an epoch had passed
+    panel = TrainingPanel(small_data, subset=6000, epochs=1, batch_size=1)
+    panel.train_button.click()
+    wait_until(lambda: panel.history is not None and len(panel.history.check_step) >= 5)
+    panel.stop_button.click()
+    assert panel.wait(60)
+    history = panel.history
+    assert history.stop_reason.startswith("stopped on request in epoch 1") and history.steps < 6000
+    accuracy_axis = panel.figure.axes[1]
+    dot = next(line for line in accuracy_axis.lines if line.get_label() == "test set, epoch end")
+    assert list(dot.get_xdata()) == [history.steps / 6000] and list(dot.get_ydata()) == history.val_accuracy
+    assert accuracy_axis.get_ylim() == (0.0, 1.0)

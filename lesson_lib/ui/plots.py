@@ -385,7 +385,7 @@ def plot_training_panel(history, probe=None, *, monitor=None, fig=None, redraw=F
         ax_accuracy.plot(np.asarray(probe.step) / per_epoch, probe.accuracy, ".-", ms=3, color="tab:green",
                          label="probe digits")
     if history.val_accuracy:
-        ax_accuracy.plot(history.epochs, history.val_accuracy, "o", color="black", label="test set, epoch end")
+        ax_accuracy.plot(_epoch_ends(history), history.val_accuracy, "o", color="black", label="test set, epoch end")
     _plot_update_ratios(ax_ratio, history, monitor, smooth=1)
     ax_loss.set(xlabel="epoch", yscale="log")
     ax_accuracy.set(xlabel="epoch", ylim=(_accuracy_floor(history, probe), 1))
@@ -407,13 +407,20 @@ def plot_training_panel(history, probe=None, *, monitor=None, fig=None, redraw=F
     return fig
 
 
+def _epoch_ends(history):
+    """Where each epoch of a History ended, in epochs: its number, except for a last epoch that a
+    stop cut short, which ended at ``steps / batches_per_epoch``."""
+    done = history.steps / max(history.batches_per_epoch, 1)
+    return [min(float(epoch), done) if done else float(epoch) for epoch in history.epochs]
+
+
 def _accuracy_floor(history, probe):
     """Where the panel's accuracy axis starts: 0 during the first epoch, then 5% steps below the
-    lowest accuracy measured since (the test set's at each epoch's end, the probe's after the first
-    epoch), so that the last points of a run, 90-97% after a steep first epoch, are not a flat line
-    at the top of a 0-100% axis."""
+    lowest accuracy measured since (the test set's at each full epoch's end, the probe's after the
+    first epoch), so that the last points of a run, 90-97% after a steep first epoch, are not a flat
+    line at the top of a 0-100% axis. A run stopped within its first epoch keeps the whole axis."""
     per_epoch = max(history.batches_per_epoch, 1)
-    since = list(history.val_accuracy)
+    since = [accuracy for end, accuracy in zip(_epoch_ends(history), history.val_accuracy) if end >= 1]
     if probe is not None:
         since += [accuracy for step, accuracy in zip(probe.step, probe.accuracy) if step >= per_epoch]
     if not since:
