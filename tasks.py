@@ -169,6 +169,7 @@ def reset_lessons(numbers, course: Path = ROOT / "notebooks", work: Path | None 
     work = work or WORK
     origin, messages = _origin(work), []
     for number in numbers:
+        number = number.zfill(2) if number.isdigit() else number  # "3" means lesson 03
         names = [n for n in course_notebooks(course) if n.name.startswith(f"{number}_")]
         if not names:
             raise ValueError(f"reset: no lesson {number!r}; the lessons are "

@@ -52,8 +52,8 @@ def test_reset_restores_a_lesson_and_keeps_the_learners_version(course, tmp_path
     assert len(backups) == 1 and backups[0].read_text() == '{"mine": true}'
     assert any("is kept as" in m for m in messages)
     assert tasks.prepare_working_copy(course, work) == []  # nothing left to take from the course
-    # an untouched copy is replaced without a backup
-    tasks.reset_lessons(["00"], course, work)
+    # an untouched copy is replaced without a backup; "0" means lesson 00
+    tasks.reset_lessons(["0"], course, work)
     assert len(list((work / "backups").iterdir())) == 1
     with pytest.raises(ValueError, match=r"reset: no lesson '09'; the lessons are 00, 03"):
         tasks.reset_lessons(["09"], course, work)
