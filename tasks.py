@@ -167,13 +167,15 @@ def reset_lessons(numbers, course: Path = ROOT / "notebooks", work: Path | None 
     import time
 
     work = work or WORK
-    origin, messages = _origin(work), []
+    lessons = {}  # every number is resolved before any file is touched: a bad one changes nothing
     for number in numbers:
         number = number.zfill(2) if number.isdigit() else number  # "3" means lesson 03
-        names = [n for n in course_notebooks(course) if n.name.startswith(f"{number}_")]
-        if not names:
+        lessons[number] = [n for n in course_notebooks(course) if n.name.startswith(f"{number}_")]
+        if not lessons[number]:
             raise ValueError(f"reset: no lesson {number!r}; the lessons are "
                              f"{', '.join(sorted({n.name[:2] for n in course_notebooks(course)}))}")
+    origin, messages = _origin(work), []
+    for names in lessons.values():
         for name in names:
             target = work / name
             if target.exists() and _digest(target) != origin.get(str(name)):

@@ -113,11 +113,14 @@ class GradientNote:
     threshold: float
 
     def __str__(self):
-        bound = "up to" if self.kind == "too large" else "down to"
-        limit = "above" if self.kind == "too large" else "below"
         return (f"epoch {self.epoch}: {self.layer} gradient {self.kind} in {self.count} of {self.checks} checks "
-                f"from batch {self.first_batch}: updates {bound} {self.extreme:.2g} of the weights' size "
-                f"({limit} {self.threshold:g})")
+                f"from batch {self.first_batch}: {_ratio_words(self.kind, self.extreme, self.threshold)}")
+
+
+def _ratio_words(kind, extreme, threshold) -> str:
+    """How far a note's update ratio went past its bound, as both a note and a summary say it."""
+    bound, limit = ("up to", "above") if kind == "too large" else ("down to", "below")
+    return f"updates {bound} {extreme:.2g} of the weights' size ({limit} {threshold:g})"
 
 
 def summarize_notes(notes) -> list:
@@ -131,10 +134,9 @@ def summarize_notes(notes) -> list:
     for (layer, kind), group in groups.items():
         pick = max if kind == "too large" else min
         epochs = _ranges(sorted({note.epoch for note in group}))
-        bound, limit = ("up to", "above") if kind == "too large" else ("down to", "below")
         lines.append(f"{layer}: gradient {kind} in {sum(n.count for n in group)} of {sum(n.checks for n in group)} "
-                     f"checks, epoch{'s' if ',' in epochs or '-' in epochs else ''} {epochs}: updates {bound} "
-                     f"{pick(n.extreme for n in group):.2g} of the weights' size ({limit} {group[0].threshold:g})")
+                     f"checks, epoch{'s' if ',' in epochs or '-' in epochs else ''} {epochs}: "
+                     f"{_ratio_words(kind, pick(n.extreme for n in group), group[0].threshold)}")
     return lines
 
 

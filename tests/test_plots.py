@@ -142,9 +142,11 @@ def test_the_training_panel_places_its_legends_and_ticks_without_searching(rng):
     from matplotlib.ticker import LogLocator, NullLocator
 
     history = _history(rng)
+    history.check_loss = list(np.geomspace(10, 1e-4, len(history.check_loss)))  # a loss over five decades
     probe = ll.AccuracyProbe(rng.normal(size=(5, 4)), np.zeros(5, dtype=int))
     probe.step, probe.accuracy = [5, 10, 40], [0.4, 0.6, 0.8]
     fig = ui.plots.plot_training_panel(history, probe)
+    assert isinstance(fig.axes[0].yaxis.get_minor_locator(), NullLocator)  # so that the redraw below must restore
     fig.canvas.draw()
 
     def corner(ax):
@@ -204,3 +206,13 @@ def test_the_descent_paths_of_notebook_06_stay_in_view_and_the_noisy_one_buries_
     noisy = paths["batch size 1, lr 1"]
     assert all(noisy.get_zorder() < paths[f"batch size {m}, lr 1"].get_zorder() for m in (200, 10))
     assert noisy.get_alpha() < 1
+
+
+def test_a_one_epoch_run_keeps_its_rise_on_the_accuracy_axis(rng):
+    # review: a finished run of one epoch zoomed to 85-100% and cut off its whole rise from chance
+    history = ll.train(ll.Network([4, 5, 3], seed=0), rng.normal(size=(100, 4)), rng.integers(0, 3, 100), 1, 10, 0.5,
+                       hooks=[])
+    history.val_accuracy = [0.9]
+    probe = ll.AccuracyProbe(rng.normal(size=(5, 4)), np.zeros(5, dtype=int))
+    probe.step, probe.accuracy = [1, 5, 10], [0.1, 0.7, 0.9]  # the last at the epoch's end, step 10 of 10
+    assert ui.plots.plot_training_panel(history, probe).axes[1].get_ylim() == (0.0, 1.0)

@@ -75,3 +75,15 @@ def test_lab_serves_the_working_copy(monkeypatch, tmp_path, capsys):
     assert served == {"root": tmp_path / "my-work", "args": ["--port", "8899"]}
     out = capsys.readouterr().out
     assert "python3 tasks.py reset 03" in out and "03_cross_entropy.ipynb" in out
+
+
+def test_reset_with_one_bad_number_changes_nothing(course, tmp_path):
+    # review: `reset 03 9x` replaced 03 (moving the learner's copy to backups/) and then failed on "9x"
+    # without recording it, so `changes` went on saying 03 had changed
+    work = tmp_path / "my-work"
+    tasks.prepare_working_copy(course, work)
+    (work / "03_cross_entropy.ipynb").write_text('{"mine": true}')
+    with pytest.raises(ValueError, match=r"reset: no lesson '9x'"):
+        tasks.reset_lessons(["03", "9x"], course, work)
+    assert (work / "03_cross_entropy.ipynb").read_text() == '{"mine": true}'
+    assert not (work / "backups").exists()

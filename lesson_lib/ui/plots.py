@@ -418,8 +418,12 @@ def _accuracy_floor(history, probe):
     """Where the panel's accuracy axis starts: 0 during the first epoch, then 5% steps below the
     lowest accuracy measured since (the test set's at each full epoch's end, the probe's after the
     first epoch), so that the last points of a run, 90-97% after a steep first epoch, are not a flat
-    line at the top of a 0-100% axis. A run stopped within its first epoch keeps the whole axis."""
+    line at the top of a 0-100% axis. A run that has not gone past its first epoch (stopped within
+    it, or of one epoch) keeps the whole axis, its rise from chance included."""
     per_epoch = max(history.batches_per_epoch, 1)
+    last_step = max(history.steps, probe.step[-1] if probe is not None and probe.step else 0)
+    if last_step <= per_epoch:
+        return 0.0
     since = [accuracy for end, accuracy in zip(_epoch_ends(history), history.val_accuracy) if end >= 1]
     if probe is not None:
         since += [accuracy for step, accuracy in zip(probe.step, probe.accuracy) if step >= per_epoch]
