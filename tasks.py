@@ -13,6 +13,7 @@
     python3 tasks.py run CMD ...          # run a command in the course's environment (one BLAS thread, BLAS kernels)
     python3 tasks.py check-blas [NN ...]  # run every notebook with BLAS kernels that round differently:
                               # no check may fail (tools/check_other_blas.py)
+    python3 tasks.py site     # the course's website, built into build/site/ (tools/build_site.py); needs npm
     python3 tasks.py edit     # JupyterLab on the whole project, for maintainers: saving a notebook
                               # also writes its source in lessons/ (Jupytext pairing)
     python3 tasks.py bench    # the speed benchmark (benchmarks/README.md); "bench panel": the training panel's speed;
@@ -30,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -55,7 +57,7 @@ def ensure_environment() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("Installing lesson_lib with its notebook and test dependencies (first run only) ...", flush=True)
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True,
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test,site]"], check=True,
                    env=install_env())
     write_lab_settings()
     STAMP.write_text(wanted + "\n")
@@ -295,13 +297,38 @@ def check_blas(args) -> int:
                            env=course_env())
 
 
+def npm_assets() -> None:
+    """site/node_modules: the scripts and fonts the website serves itself (site/package-lock.json), installed
+    with npm from the npm registry; done again only when the lock file changes."""
+    folder = ROOT / "site"
+    stamp = folder / "node_modules" / ".lesson-lib-installed"
+    wanted = hashlib.sha256((folder / "package-lock.json").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text().strip() == wanted:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        sys.exit("site: npm (Node.js's package manager) is needed to fetch MathJax and the widget manager from the npm "
+                 "registry. Install it (Debian/Ubuntu: sudo apt-get install npm) and run this again.")
+    print("Installing the site's scripts and fonts with npm (first run only) ...", flush=True)
+    subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder,
+                   check=True)
+    stamp.write_text(wanted + "\n")
+
+
+def site(args) -> int:
+    """Build the website from the committed notebooks (tools/build_site.py); its index.html is printed last."""
+    npm_assets()
+    return subprocess.call([str(PYTHON), str(ROOT / "tools" / "build_site.py"), *args], cwd=ROOT, env=course_env())
+
+
 def edit(args) -> int:
     # the project root, so that jupytext.toml pairs notebooks/X.ipynb with lessons/X.md
     return jupyter_lab(ROOT, args)
 
 
 COMMANDS = {"lab": lab, "reset": reset, "changes": changes, "test": test, "quick": quick, "bench": bench,
-            "build": build, "edit": edit, "run": run, "check-blas": check_blas}
+            "build": build, "edit": edit, "run": run, "check-blas": check_blas,
+            "site": site}
 
 
 def main() -> int:

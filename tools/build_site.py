@@ -1,0 +1,336 @@
+"""Build the course's website: every executed notebook as a page, readable in any browser, offline.
+
+    python3 tasks.py site            # builds into build/site/ and prints the path of its index.html last
+
+Sphinx with myst-nb turns the committed notebooks into HTML pages with their committed outputs (nothing is
+executed), in sphinx-book-theme. The build works in a staging folder, build/site-src/, made anew each time from:
+
+- site/: the Sphinx configuration (conf.py), the MathJax configuration, the widget loader's configuration, the
+  page style, the "Run the course" page, and package.json, the npm packages the pages load from the site itself;
+- notebooks/*.ipynb: each lesson becomes a page. A note under its title says that its widgets are shown as
+  saved and how to move them (JupyterLab), with links to download the notebook and to its answers; the same
+  note, shorter, follows every widget;
+- notebooks/solutions/*.ipynb: each becomes the lesson's "Exercises with answers" page, where every answer is
+  folded behind a "Show answer" button (a written answer in a dropdown, an answer's code and output in a
+  folded cell);
+- README.md: the landing page is its introduction and its table of the notebooks, with every notebook linked;
+- lessons/NN_*.md: the glossary page merges every lesson's English-Chinese glossary into one table.
+
+Nothing a page loads comes from the internet: MathJax 4 and its font (npm packages mathjax and
+@mathjax/mathjax-newcm-font), require.js (npm requirejs), the widget manager (npm
+@jupyter-widgets/html-manager, with its own fonts), ipycanvas's front end (from its Python package, in the
+course's environment) and the theme's fonts and scripts (its Python package) are copied into the site.
+tests/test_site.py opens every page in headless Chromium and checks that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE_SOURCES = ROOT / "site"
+NOTEBOOKS = ROOT / "notebooks"
+LESSONS = ROOT / "lessons"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+# What the site copies from site/node_modules/ (npm ci): source, destination under _static/, files left out.
+NPM_ASSETS = [
+    ("mathjax", "mathjax", ("*.map", "node-main*", "*.mjs", "*.cjs", "*.md", "require.mjs")),
+    ("@mathjax/mathjax-newcm-font/chtml", "mathjax-fonts/mathjax-newcm-font/chtml", ()),
+    ("@mathjax/mathjax-newcm-font/chtml.js", "mathjax-fonts/mathjax-newcm-font/chtml.js", ()),
+    ("@mathjax/mathjax-newcm-font/package.json", "mathjax-fonts/mathjax-newcm-font/package.json", ()),
+    ("@jupyter-widgets/html-manager/dist", "widgets/html-manager", ("*.map", "embed.js", "libembed-amd.js", "*.txt")),
+    ("requirejs/require.js", "widgets/require.js", ()),
+]
+
+RUN_NOTE = "[Run the course](run.md)"
+
+
+def lesson_notebooks() -> list:
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def title_of(notebook: dict) -> str:
+    """The text of a notebook's first heading ("03 · Where cross-entropy comes from: ...")."""
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            for line in "".join(cell["source"]).splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    raise ValueError("a notebook without a '# ' title")
+
+
+def markdown_cell(text: str, cell_id: str) -> dict:
+    return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": text}
+
+
+def shows_widget(cell: dict) -> bool:
+    return cell["cell_type"] == "code" and any(WIDGET_VIEW in output.get("data", {}) for output in cell.get("outputs", []))
+
+
+def lesson_page(notebook: dict, name: str, has_answers: bool) -> dict:
+    """The lesson notebook as a page: a note under the title (in the title's cell), and one after each widget."""
+    cells = notebook["cells"]
+    widgets = sum(shows_widget(cell) for cell in cells)
+    links = [f"{{download}}`download this notebook <{name}.ipynb>`"]
+    if has_answers:
+        links.append(f"[its exercises with answers](solutions/{name}.ipynb)")
+    moving = ("Its widgets are shown as they were saved: a control you drag here does not redraw anything. "
+              f"To move them, run the notebook in JupyterLab ({RUN_NOTE}: two commands, or Binder). " if widgets else "")
+    note = (":::{note}\nThis page is the notebook as it was run for the course: every printed number and figure is "
+            f"the committed output. {moving}Also: {', '.join(links)}.\n:::")
+    widget_note = (":::{admonition} A saved widget\n:class: tip\nThe figure and controls above are as saved. In "
+                   f"JupyterLab every control redraws the figure ({RUN_NOTE}).\n:::")
+    title, _, rest = "".join(cells[0]["source"]).partition("\n")
+    out = [{**cells[0], "source": f"{title}\n\n{note}\n{rest}"}]
+    for index, cell in enumerate(cells[1:], start=1):
+        out.append(cell)
+        if shows_widget(cell):
+            out.append(markdown_cell(widget_note, f"site-widget-note-{index}"))
+    return {**notebook, "cells": out}
+
+
+ANSWER_TITLE = re.compile(r"^\*\*(Answer[^*]*?)\.?\*\*")
+
+
+def answers_page(notebook: dict) -> dict:
+    """A solutions notebook with every answer folded: a written answer (a markdown cell tagged "solution") goes
+    into a "Show answer N" dropdown ("Show answer N, continued" for one that goes on with the answer above); an
+    answer's code (a code cell tagged "solution", or an exercise's code with its solution between BEGIN/END
+    SOLUTION) into a folded cell, labelled with the answer it follows."""
+    out, last_title, follows_answer = [], "Show the answer", False
+    for cell in notebook["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        written_answer = cell["cell_type"] == "markdown" and "solution" in tags
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and "solution" in tags:
+            match = ANSWER_TITLE.match(source)
+            title = f"Show {match.group(1).lower()}" if match else f"{last_title}, continued"
+            last_title = title if match else last_title
+            cell = {**cell, "source": f"::::{{dropdown}} {title}\n{source}\n::::"}
+        elif cell["cell_type"] == "code" and ("solution" in tags or "# BEGIN SOLUTION" in source):
+            metadata = dict(cell.get("metadata", {}))
+            metadata["tags"] = [*tags, "hide-cell"]
+            label = f"{last_title}: its code and output" if follows_answer else "Show the answer's code and output"
+            metadata["mystnb"] = {"code_prompt_show": label, "code_prompt_hide": "Hide the code and output"}
+            cell = {**cell, "metadata": metadata}
+        out.append(cell)
+        follows_answer = written_answer or (follows_answer and cell["cell_type"] == "code")
+    return {**notebook, "cells": out}
+
+
+def readme_section(readme: str, heading: str) -> str:
+    """The body of README.md's section "## heading" (up to the next "## ")."""
+    match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", readme, flags=re.S | re.M)
+    if not match:
+        raise ValueError(f"README.md has no section '## {heading}'")
+    return match.group(1).strip()
+
+
+def landing_page(readme: str, titles: dict, with_answers: set) -> str:
+    """README's title and introduction, then its table of notebooks with each notebook linked to its page."""
+    title, rest = readme.split("\n", 1)
+    introduction = rest.split("\n## ", 1)[0].strip()
+    rows = []
+    for line in readme_section(readme, "The notebooks").splitlines():
+        match = re.match(r"^\| `(\d\d_\w+)` \| (.*) \|$", line)
+        if match:
+            name, what = match.groups()
+            answers = f"[answers](solutions/{name}.ipynb)" if name in with_answers else ""
+            rows.append(f"| [{titles[name]}]({name}.ipynb) | {what} | {answers} |")
+    if len(rows) != len(titles):
+        raise ValueError(f"README.md's table lists {len(rows)} notebooks, notebooks/ has {len(titles)}")
+    toctree = "\n".join(f"{name}.ipynb" for name in titles)
+    answer_tree = "\n".join(f"solutions/{name}.ipynb" for name in titles if name in with_answers)
+    return f"""{title}
+
+{introduction}
+
+Every lesson below is a page of this site, with its printed numbers, figures and widgets as the notebook was
+run. To run the notebooks yourself and move the widgets, see [Run the course](run.md); the
+[glossary](glossary.md) gathers every lesson's English and Chinese terms.
+
+## The course map
+
+| lesson | what it teaches | exercises |
+|---|---|---|
+{chr(10).join(rows)}
+
+```{{toctree}}
+:hidden:
+:caption: Lessons
+
+{toctree}
+```
+
+```{{toctree}}
+:hidden:
+:caption: Exercises with answers
+
+{answer_tree}
+```
+
+```{{toctree}}
+:hidden:
+:caption: Reference
+
+glossary
+run
+```
+"""
+
+
+def glossary_rows(lesson_source: str) -> list:
+    """The rows (English, Chinese, in one line) of a lesson source's "## Glossary" table."""
+    match = re.search(r"^## Glossary[^\n]*\n(.*?)(?=^#|^```|\Z)", lesson_source, flags=re.S | re.M)
+    if not match:
+        return []
+    rows = []
+    for line in match.group(1).splitlines():
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+        if len(cells) == 3 and cells[0] not in ("English", "") and not set(cells[0]) <= set("-: "):
+            rows.append(tuple(cells))
+    return rows
+
+
+def glossary_page(sources: dict, titles: dict) -> str:
+    """Every lesson's glossary merged: one row per English term, alphabetical, with the lessons that define it.
+    A term two lessons define is kept with the first lesson's wording; the Chinese of both is kept if it differs."""
+    merged: dict = {}
+    for name, source in sources.items():
+        for english, chinese, line in glossary_rows(source):
+            key = re.sub(r"[^a-z0-9]+", " ", english.lower()).strip()
+            entry = merged.setdefault(key, {"english": english, "chinese": [], "line": line, "lessons": []})
+            if chinese not in entry["chinese"]:
+                entry["chinese"].append(chinese)
+            entry["lessons"].append(name)
+    if not merged:
+        raise ValueError("no lesson has a glossary table")
+    rows = []
+    for key in sorted(merged, key=lambda k: re.sub(r"^[^a-z0-9]+", "", k)):
+        entry = merged[key]
+        lessons = ", ".join(f"[{name[:2]}]({name}.ipynb)" for name in dict.fromkeys(entry["lessons"]))
+        rows.append(f"| {entry['english']} | {' / '.join(entry['chinese'])} | {entry['line']} | {lessons} |")
+    lesson_count = sum(1 for source in sources.values() if glossary_rows(source))
+    return f"""# Glossary · 术语表
+
+Every term of the course's glossaries, from the {lesson_count} lessons that have one, in one table: {len(rows)} terms in
+English and Chinese, with a line on each and the lessons that introduce it (a term introduced twice keeps its first
+lesson's line).
+
+| English | 中文 | in one line | lessons |
+|---|---|---|---|
+{chr(10).join(rows)}
+"""
+
+
+def copy_npm_assets(static: Path) -> None:
+    modules = SITE_SOURCES / "node_modules"
+    for source, destination, leave_out in NPM_ASSETS:
+        origin, target = modules / source, static / destination
+        if not origin.exists():
+            raise FileNotFoundError(f"{origin} is missing: run `npm ci --prefix site` (tasks.py site does)")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if origin.is_dir():
+            shutil.copytree(origin, target, ignore=shutil.ignore_patterns(*leave_out))
+        else:
+            shutil.copy2(origin, target)
+
+
+def ipycanvas_front_end() -> Path:
+    """ipycanvas's widget module for a page (an AMD module), as its Python package installs it."""
+    candidates = [Path(sys.prefix) / "share" / "jupyter" / "nbextensions" / "ipycanvas" / "index.js"]
+    try:
+        import ipycanvas
+        candidates.append(Path(ipycanvas.__file__).parent / "nbextension" / "static" / "index.js")
+    except ImportError:
+        pass
+    for path in candidates:
+        if path.exists():
+            return path
+    raise FileNotFoundError(f"ipycanvas's front end (index.js) is in none of {[str(p) for p in candidates]}")
+
+
+def stage(staging: Path, repository: str | None) -> None:
+    """Write every source of the site into ``staging`` (made anew)."""
+    if staging.exists():
+        shutil.rmtree(staging)
+    shutil.copytree(SITE_SOURCES, staging, ignore=shutil.ignore_patterns("node_modules", "package*.json", ".gitignore"))
+    static = staging / "_static"
+    copy_npm_assets(static)
+    shutil.copy2(ipycanvas_front_end(), static / "widgets" / "ipycanvas.js")
+
+    titles, with_answers, sources = {}, set(), {}
+    (staging / "solutions").mkdir()
+    for path in lesson_notebooks():
+        name = path.stem
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        titles[name] = title_of(notebook)
+        solutions = NOTEBOOKS / "solutions" / path.name
+        if solutions.exists():
+            with_answers.add(name)
+            answers = answers_page(json.loads(solutions.read_text(encoding="utf-8")))
+            (staging / "solutions" / path.name).write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")
+        page = lesson_page(notebook, name, solutions.exists())
+        (staging / path.name).write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+        sources[name] = (LESSONS / f"{name}.md").read_text(encoding="utf-8")
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (staging / "index.md").write_text(landing_page(readme, titles, with_answers), encoding="utf-8")
+    (staging / "glossary.md").write_text(glossary_page(sources, titles), encoding="utf-8")
+    run_page = (staging / "run.md").read_text(encoding="utf-8")
+    run_page = run_page.replace("{two_commands}", readme_section(readme, "Two commands"))
+    binder = (f"[Open the course on Binder](https://mybinder.org/v2/gh/{repository}/HEAD?urlpath=lab/tree/notebooks)"
+              if repository else
+              "Binder builds the course from its GitHub repository: open `https://mybinder.org/v2/gh/OWNER/NAME/HEAD?"
+              "urlpath=lab/tree/notebooks`, with the repository's owner and name (this copy of the site was built "
+              "without them)")
+    (staging / "run.md").write_text(run_page.replace("{binder}", binder), encoding="utf-8")
+    (staging / "course.json").write_text(json.dumps({"repository": repository}), encoding="utf-8")
+
+
+def build(output: Path, repository: str | None = None) -> Path:
+    """Stage the sources and run Sphinx; returns the path of the site's index.html."""
+    staging = output.parent / (output.name + "-src")
+    stage(staging, repository)
+    if output.exists():
+        shutil.rmtree(output)
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", "-j", "1",
+               "-d", str(output.parent / (output.name + "-doctrees")), str(staging), str(output)]
+    subprocess.run(command, check=True)
+    return output / "index.html"
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "site", help="the site's folder (made anew)")
+    parser.add_argument("--repository", default=None,
+                        help="OWNER/NAME of the course on GitHub, for the Binder link (default: $GITHUB_REPOSITORY)")
+    args = parser.parse_args(argv)
+    import os
+    repository = args.repository or os.environ.get("GITHUB_REPOSITORY") or None
+    start = time.perf_counter()
+    try:
+        index = build(args.out.resolve(), repository)
+    except subprocess.CalledProcessError as error:
+        print(f"site: Sphinx failed (exit {error.returncode}); its messages are above", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - start
+    print(f"site: built in {seconds:.0f} s, {folder_size(args.out) / 1e6:.1f} MB in {args.out}")
+    print(index)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
