@@ -42,7 +42,9 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 # What the site copies from site/node_modules/ (npm ci): source, destination under _static/, files left out.
 NPM_ASSETS = [
-    ("mathjax", "mathjax", ("*.map", "node-main*", "*.mjs", "*.cjs", "*.md", "require.mjs")),
+    # MathJax: the one combined build the pages load (tex-mml-chtml.js) and what it loads on demand
+    ("mathjax", "mathjax", ("*.map", "node-main*", "*.mjs", "*.cjs", "*.md", "mml-*.js", "tex-svg*.js", "tex-mml-svg*.js",
+                            "tex-chtml*.js", "tex-mml-chtml-nofont.js")),
     ("@mathjax/mathjax-newcm-font/chtml", "mathjax-fonts/mathjax-newcm-font/chtml", ()),
     ("@mathjax/mathjax-newcm-font/chtml.js", "mathjax-fonts/mathjax-newcm-font/chtml.js", ()),
     ("@mathjax/mathjax-newcm-font/package.json", "mathjax-fonts/mathjax-newcm-font/package.json", ()),
