@@ -310,7 +310,8 @@ def npm_assets() -> None:
         sys.exit("site: npm (Node.js's package manager) is needed to fetch MathJax and the widget manager from the npm "
                  "registry. Install it (Debian/Ubuntu: sudo apt-get install npm) and run this again.")
     print("Installing the site's scripts and fonts with npm (first run only) ...", flush=True)
-    subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder,
+    subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error",
+                    "--update-notifier=false"], cwd=folder,
                    check=True)
     stamp.write_text(wanted + "\n")
 

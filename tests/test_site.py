@@ -207,7 +207,13 @@ def test_every_page_loads_offline_typeset_with_its_images_and_widgets(site, serv
         saved_images = sum(1 for _ in re.finditer(r'"model_name": "ImageModel"', html))
         widget_images = page.evaluate("() => [...document.querySelectorAll('img.widget-image, .widget-image img, "
                                       "img.jupyter-widgets')].filter(i => i.naturalWidth > 0).length")
-        page.screenshot(path=str(SCREENSHOTS / (name.replace("/", "__") + ".png")))
+        shot = SCREENSHOTS / name.replace("/", "__")
+        page.screenshot(path=f"{shot}.png")
+        first_widget = page.query_selector(".widget-image")
+        if first_widget:  # and one at the first explorer's figure
+            first_widget.scroll_into_view_if_needed()
+            page.evaluate("() => window.scrollBy(0, 200)")
+            page.screenshot(path=f"{shot}.widget.png")
         report[name] = dict(problems=problems, untypeset=untypeset, raw=raw[:5], broken=broken,
                             saved_images=saved_images, widget_images=widget_images)
         page.close()
