@@ -18,6 +18,7 @@
                               # also writes its source in lessons/ (Jupytext pairing)
     python3 tasks.py bench    # the speed benchmark (benchmarks/README.md); "bench panel": the training panel's speed;
                               # "bench panel-memory": its memory over ten runs;
+                              # "bench data-memory": a learner's private memory (load_mnist, notebook 06);
                               # "bench widgets": widget redraw times;
                               # "bench notebooks": each notebook's peak kernel memory and run time
 
@@ -256,6 +257,9 @@ def bench(args) -> int:
         return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_widgets.py")], cwd=ROOT, env=course_env())
     if args[:1] == ["notebooks"]:  # peak kernel memory and run time of each notebook
         return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_notebook_memory.py"), *args[1:]], cwd=ROOT,
+                               env=course_env())
+    if args[:1] == ["data-memory"]:  # a learner's private memory: after load_mnist, and notebook 06's kernel
+        return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_data_memory.py"), *args[1:]], cwd=ROOT,
                                env=course_env())
     if args[:1] == ["panel-memory"]:  # the training panel's memory over ten runs
         return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_panel_memory.py"), *args[1:]], cwd=ROOT,

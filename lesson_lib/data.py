@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import zlib
 from pathlib import Path
@@ -113,11 +114,132 @@ def read_idx(folder: Path, name: str) -> np.ndarray:
     return np.frombuffer(content, dtype=np.uint8, offset=offset).reshape(expected_shape)
 
 
-def _images(raw: np.ndarray, count: int | None, flatten: bool) -> np.ndarray:
-    raw = raw[:count]
+def pixels_from_bytes(raw: np.ndarray) -> np.ndarray:
+    """float32 pixels in [0, 1] from IDX bytes (any shape): each byte divided by 255, correctly rounded."""
     images = raw.astype(np.float32)  # one float32 copy; scaled in place
-    images /= np.float32(255)  # in place: no second copy; dividing rounds correctly
-    return images.reshape(len(images), -1) if flatten else images
+    images /= np.float32(255)  # in place: no second copy
+    return images
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The image cache: the float32 pixels stored once per machine, memory-mapped read-only by every process.
+#
+# Every kernel that loads MNIST used to hold its own float32 copy of the images (188 MB for the training set).
+# The cache keeps that float32 array in a .npy file; load_mnist maps it read-only, so the operating system's page
+# cache holds one copy for every learner on the machine, and a process pays (almost) nothing for it. float32, not
+# the 4-times-smaller uint8: the arrays are exactly those of before, so every printed digit stays the same.
+
+CACHE_VERSION = 1
+CACHED_IMAGES = {"train-images-idx3-ubyte": "train-images-float32.npy", "t10k-images-idx3-ubyte": "t10k-images-float32.npy"}
+MANIFEST = "manifest.json"
+_verified: dict = {}  # cache file -> (size, mtime_ns, inode) of the copy this process has verified
+
+
+def mnist_cache_dir(folder: Path) -> Path:
+    """The image cache's folder: $LESSON_LIB_MNIST_CACHE if set (an instructor points it at a shared, read-only
+    folder built once with ``python -m lesson_lib.data DIR``), else the folder ``cache/`` beside the IDX files."""
+    override = os.environ.get("LESSON_LIB_MNIST_CACHE")
+    return Path(override) if override else folder / "cache"
+
+
+def _sha256_of(path: Path) -> str:
+    """SHA-256 of a file, read in 4 MB pieces (no copy of the whole file in memory)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for piece in iter(lambda: f.read(1 << 22), b""):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+def _manifest(cache: Path) -> dict | None:
+    try:
+        manifest = json.loads((cache / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) and manifest.get("version") == CACHE_VERSION else None
+
+
+def _cache_problem(cache: Path, name: str) -> str | None:
+    """Why the cached images of ``name`` cannot be used (None if they can). Checked once per process and file:
+    the manifest must describe MNIST's own content, and the file's SHA-256 must be the manifest's."""
+    manifest = _manifest(cache)
+    path = cache / CACHED_IMAGES[name]
+    if manifest is None:
+        return f"{cache / MANIFEST}: missing, unreadable or of another version"
+    entry = manifest.get("files", {}).get(path.name)
+    if not isinstance(entry, dict) or entry.get("source_sha256") != MNIST_FILES[name][0]:
+        return f"{cache / MANIFEST}: does not describe {path.name} as made from the original {name}"
+    try:
+        stat = path.stat()
+    except OSError as error:
+        return f"{path}: {error.strerror or error}"
+    key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if _verified.get(path) == key:
+        return None
+    digest = _sha256_of(path)
+    if digest != entry.get("sha256"):
+        return f"{path}: SHA-256 is {digest}, the manifest says {entry.get('sha256')}: the file is damaged"
+    _verified[path] = key
+    return None
+
+
+def build_cache(folder: Path, cache: Path) -> None:
+    """Write the image cache into ``cache`` from the verified IDX files in ``folder``. Each file is written under
+    a temporary name and then renamed, so learners loading at the same moment never see half a file."""
+    cache.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name, file_name in CACHED_IMAGES.items():
+        images = pixels_from_bytes(read_idx(folder, name))
+        images = images.reshape(len(images), -1)
+        temporary = cache / f".{file_name}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as f:
+            np.save(f, images)
+        del images
+        files[file_name] = {"sha256": _sha256_of(temporary), "source_sha256": MNIST_FILES[name][0]}
+        os.replace(temporary, cache / file_name)
+    temporary = cache / f".{MANIFEST}.{os.getpid()}.tmp"
+    temporary.write_text(json.dumps({"version": CACHE_VERSION, "files": files}, indent=2) + "\n")
+    os.replace(temporary, cache / MANIFEST)
+    for path in (cache / file_name for file_name in CACHED_IMAGES.values()):
+        _verified.pop(path, None)
+
+
+def _cached_images(folder: Path, name: str) -> np.ndarray | None:
+    """The float32 images of ``name``, (n, 784), memory-mapped read-only from the cache, building the cache first
+    if it is missing, stale or damaged. None when it cannot be built (a folder this user may not write): the
+    caller then reads the IDX file into private memory, as without a cache. A cache that is damaged and cannot be
+    rebuilt raises MnistFileError, naming the file."""
+    cache = mnist_cache_dir(folder)
+    problem = _cache_problem(cache, name)
+    if problem is not None:
+        existed = (cache / MANIFEST).exists() or (cache / CACHED_IMAGES[name]).exists()
+        try:
+            build_cache(folder, cache)
+        except PermissionError:
+            if existed:
+                raise MnistFileError(
+                    f"{problem}. The cache cannot be rebuilt here (permission denied in {cache}): rebuild it with "
+                    f"`python -m lesson_lib.data {cache}` as a user who may write there, or unset "
+                    "LESSON_LIB_MNIST_CACHE to use a cache of your own.") from None
+            return None
+        problem = _cache_problem(cache, name)
+        if problem is not None:
+            raise MnistFileError(f"{problem}, even after rebuilding the cache in {cache}")
+    return np.load(cache / CACHED_IMAGES[name], mmap_mode="r").view(np.ndarray)
+
+
+def _images(folder: Path, name: str) -> np.ndarray:
+    """All float32 images of ``name``, (n, 784): read-only views of the shared cache, or, where no cache can be
+    made, a private writeable array."""
+    images = _cached_images(folder, name)
+    if images is None:
+        raw = read_idx(folder, name)
+        images = pixels_from_bytes(raw).reshape(len(raw), -1)
+    return images
+
+
+def _shaped(images: np.ndarray, flatten: bool) -> np.ndarray:
+    return images if flatten else images.reshape(len(images), 28, 28)
 
 
 def load_mnist(*, flatten: bool = True, one_hot_labels: bool = False, validation_size: int = 0,
@@ -136,6 +258,11 @@ def load_mnist(*, flatten: bool = True, one_hot_labels: bool = False, validation
 
     Every file is verified against its SHA-256 first; a missing, truncated or corrupt file
     raises MnistFileError naming the file and how to restore it.
+
+    The images come from a cache of their float32 pixels (``mnist_cache_dir``), made from the verified IDX files
+    on first use and memory-mapped read-only: every process on the machine shares one copy, and the arrays are
+    read-only (``x_train[0] = 0`` raises "assignment destination is read-only"; work on ``x_train.copy()``).
+    Where no cache can be written, the images are read into private, writeable memory as before.
     """
     if path is not None and (isinstance(path, bytes) or not isinstance(path, (str, os.PathLike))):
         raise TypeError(f"path: expected the folder of the MNIST files as a str or pathlib.Path, got {describe(path)}")
@@ -157,14 +284,29 @@ def load_mnist(*, flatten: bool = True, one_hot_labels: bool = False, validation
         chosen = raw[start:stop].astype(np.int64)
         return one_hot(chosen) if one_hot_labels else chosen
 
-    train_images = read_idx(folder, "train-images-idx3-ubyte")
     train_labels = read_idx(folder, "train-labels-idx1-ubyte")
+    test_labels = read_idx(folder, "t10k-labels-idx1-ubyte")
+    train_images = _images(folder, "train-images-idx3-ubyte")
     train_stop = max_train if n_train is None else n_train
-    train = (_images(train_images, train_stop, flatten), labels(train_labels, 0, train_stop))
+    train = (_shaped(train_images[:train_stop], flatten), labels(train_labels, 0, train_stop))
     validation = None
     if validation_size:
-        validation = (_images(train_images[max_train:], None, flatten), labels(train_labels, max_train, None))
-    del train_images
-    test = (_images(read_idx(folder, "t10k-images-idx3-ubyte"), n_test, flatten),
-            labels(read_idx(folder, "t10k-labels-idx1-ubyte"), 0, n_test))
+        validation = (_shaped(train_images[max_train:], flatten), labels(train_labels, max_train, None))
+    test = (_shaped(_images(folder, "t10k-images-idx3-ubyte")[:n_test], flatten), labels(test_labels, 0, n_test))
     return (train, validation, test) if validation_size else (train, test)
+
+
+def main(argv=None) -> int:
+    """``python -m lesson_lib.data [CACHE_DIR]``: build (or rebuild) the image cache, for example once for a class
+    in a shared folder that learners then only read (LESSON_LIB_MNIST_CACHE=CACHE_DIR)."""
+    import sys
+    args = sys.argv[1:] if argv is None else argv
+    folder = default_mnist_dir()
+    cache = Path(args[0]) if args else mnist_cache_dir(folder)
+    build_cache(folder, cache)
+    print(f"MNIST image cache built in {cache}: " + ", ".join(CACHED_IMAGES.values()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

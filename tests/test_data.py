@@ -1,9 +1,11 @@
 import builtins
+import json
 import errno
 import gzip
 import os
 import shutil
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -230,3 +232,95 @@ def test_a_symbolic_link_to_the_file_loads(copy_of_data, tmp_path_factory):
     (copy_of_data / f"{LABELS}.gz").rename(elsewhere)
     (copy_of_data / f"{LABELS}.gz").symlink_to(elsewhere)
     assert read_idx(copy_of_data, LABELS)[:3].tolist() == [7, 2, 1]
+
+
+# ---------------------------------------------------------------- the shared, read-only image cache (issue 18)
+
+from lesson_lib import data as mnist_data  # noqa: E402
+
+
+def _mapped_file(array):
+    """The file an array is a memory map of (None if it is not one)."""
+    while array is not None:
+        if isinstance(array, np.memmap):
+            return Path(array.filename)
+        array = array.base
+    return None
+
+
+def _private_images(folder, name):
+    return mnist_data.pixels_from_bytes(read_idx(folder, name)).reshape(-1, 784)
+
+
+def test_the_images_are_read_only_maps_of_one_cache_file_with_the_same_values(copy_of_data):
+    (x, y), (xt, yt) = ll.load_mnist(path=copy_of_data)
+    cache = copy_of_data / "cache"
+    assert (cache / "manifest.json").exists()
+    assert not x.flags.writeable and not xt.flags.writeable
+    assert _mapped_file(x) == cache / "train-images-float32.npy" and _mapped_file(xt) == cache / "t10k-images-float32.npy"
+    assert np.array_equal(x, _private_images(copy_of_data, "train-images-idx3-ubyte"))
+    assert np.array_equal(xt, _private_images(copy_of_data, "t10k-images-idx3-ubyte"))
+    # a second load maps the same file (the page cache holds it once for every process)
+    (x2, _), _ = ll.load_mnist(path=copy_of_data, n_train=100, flatten=False)
+    assert _mapped_file(x2) == _mapped_file(x) and x2.shape == (100, 28, 28) and np.array_equal(x2.reshape(100, -1), x[:100])
+    with pytest.raises(ValueError, match="read-only"):
+        x[0, 0] = 1.0
+
+
+def test_a_damaged_cache_file_is_detected_and_rebuilt(copy_of_data):
+    ll.load_mnist(path=copy_of_data, n_train=10)
+    cached = copy_of_data / "cache" / "t10k-images-float32.npy"
+    content = bytearray(cached.read_bytes())
+    content[-1] ^= 0xFF  # the last pixel of the last test image
+    cached.write_bytes(bytes(content))
+    _, (xt, _) = ll.load_mnist(path=copy_of_data, n_train=10)
+    assert np.array_equal(xt, _private_images(copy_of_data, "t10k-images-idx3-ubyte"))
+
+
+@pytest.mark.parametrize("manifest", ['{"version": 0, "files": {}}', "not json", None])
+def test_a_stale_or_missing_manifest_makes_the_cache_anew(copy_of_data, manifest):
+    ll.load_mnist(path=copy_of_data, n_train=10)
+    path = copy_of_data / "cache" / "manifest.json"
+    if manifest is None:
+        path.unlink()
+    else:
+        path.write_text(manifest)
+    ll.load_mnist(path=copy_of_data, n_train=10)
+    assert json.loads(path.read_text())["version"] == mnist_data.CACHE_VERSION
+
+
+def test_a_damaged_cache_that_cannot_be_rebuilt_is_refused_with_the_fix(copy_of_data, monkeypatch):
+    ll.load_mnist(path=copy_of_data, n_train=10)
+    cached = copy_of_data / "cache" / "train-images-float32.npy"
+    content = bytearray(cached.read_bytes())
+    content[200] ^= 0xFF
+    cached.write_bytes(bytes(content))
+
+    def read_only(folder, cache):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(mnist_data, "build_cache", read_only)
+    with pytest.raises(ll.MnistFileError, match=r"train-images-float32.npy: SHA-256 is .* the file is damaged\. The "
+                                                r"cache cannot be rebuilt here \(permission denied .*python -m lesson_lib.data"):
+        ll.load_mnist(path=copy_of_data, n_train=10)
+
+
+def test_without_a_writable_cache_the_images_are_private_and_the_same(copy_of_data, monkeypatch):
+    def read_only(folder, cache):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(mnist_data, "build_cache", read_only)
+    (x, _), _ = ll.load_mnist(path=copy_of_data, n_train=1000)
+    assert not (copy_of_data / "cache").exists()
+    assert x.flags.writeable and x.shape == (1000, 784)
+    assert np.array_equal(x, _private_images(copy_of_data, "train-images-idx3-ubyte")[:1000])
+
+
+def test_an_instructor_builds_a_shared_cache_that_learners_use(copy_of_data, tmp_path_factory, monkeypatch):
+    shared = tmp_path_factory.mktemp("shared") / "mnist-cache"
+    monkeypatch.setenv("LESSON_LIB_MNIST_DIR", str(copy_of_data))
+    assert mnist_data.main([str(shared)]) == 0
+    monkeypatch.setenv("LESSON_LIB_MNIST_CACHE", str(shared))
+    (x, _), _ = ll.load_mnist(n_train=10)
+    assert not (copy_of_data / "cache").exists()
+    assert _mapped_file(x) == shared / "train-images-float32.npy"
