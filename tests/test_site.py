@@ -28,7 +28,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT))
 import build_site  # noqa: E402
+import tasks  # noqa: E402
 
 CHROMIUM = os.environ.get("LESSON_LIB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(os.environ.get("LESSON_LIB_SITE_SCREENSHOTS", Path(tempfile.gettempdir()) / "lesson_lib_site"))
@@ -36,10 +38,18 @@ SCREENSHOTS = Path(os.environ.get("LESSON_LIB_SITE_SCREENSHOTS", Path(tempfile.g
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(scope="module")
+def npm_assets():
+    """site/node_modules, installed with npm as `tasks.py site` does: a fresh clone does not have it."""
+    if shutil.which("npm") is None:
+        pytest.skip("npm is needed to build the site (Debian/Ubuntu: apt-get install npm)")
+    tasks.npm_assets()
+
+
 # ---------------------------------------------------------------- the staging, without a browser
 
 
-def test_every_lesson_and_its_answers_become_pages_with_the_note_and_folded_answers(tmp_path):
+def test_every_lesson_and_its_answers_become_pages_with_the_note_and_folded_answers(tmp_path, npm_assets):
     build_site.stage(tmp_path / "src", repository=None)
     pages = sorted(p.name for p in (tmp_path / "src").glob("*.ipynb"))
     assert pages == [p.name for p in build_site.lesson_notebooks()]
@@ -102,9 +112,7 @@ def test_the_pages_workflow_is_a_valid_workflow_that_builds_and_publishes_the_si
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    if shutil.which("npm") is None:
-        pytest.skip("npm is needed to build the site (Debian/Ubuntu: apt-get install npm)")
+def site(tmp_path_factory, npm_assets):
     out = tmp_path_factory.mktemp("site") / "html"
     result = subprocess.run([sys.executable, str(ROOT / "tasks.py"), "site", "--out", str(out)], cwd=ROOT,
                             capture_output=True, text=True)
