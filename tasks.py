@@ -20,7 +20,8 @@
                               # "bench panel-memory": its memory over ten runs;
                               # "bench data-memory": a learner's private memory (load_mnist, notebook 06);
                               # "bench widgets": widget redraw times;
-                              # "bench notebooks": each notebook's peak kernel memory and run time
+                              # "bench notebooks": each notebook's peak kernel memory and run time;
+                              # "bench classroom": a JupyterHub (deploy/) load-tested with 1-20 learners
 
 The first run creates .venv/ and installs the project with its test tools into it; later runs
 reuse it and reinstall only when pyproject.toml has changed. Extra arguments after `test` go
@@ -58,7 +59,7 @@ def ensure_environment() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("Installing lesson_lib with its notebook and test dependencies (first run only) ...", flush=True)
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test,site]"], check=True,
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test,site,hub]"], check=True,
                    env=install_env())
     write_lab_settings()
     STAMP.write_text(wanted + "\n")
@@ -264,6 +265,10 @@ def bench(args) -> int:
     if args[:1] == ["panel-memory"]:  # the training panel's memory over ten runs
         return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_panel_memory.py"), *args[1:]], cwd=ROOT,
                                env=course_env())
+    if args[:1] == ["classroom"]:  # a real JupyterHub (deploy/) with 1, 5, 10 and 20 learners at once
+        npm_assets(ROOT / "deploy")
+        return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_classroom.py"), *args[1:]], cwd=ROOT,
+                               env=course_env())
     if args[:1] == ["panel"]:  # the training panel's speed against train with no hooks
         return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench_panel.py"), *args[1:]], cwd=ROOT,
                                env=speed_env())
@@ -301,19 +306,19 @@ def check_blas(args) -> int:
                            env=course_env())
 
 
-def npm_assets() -> None:
-    """site/node_modules: the scripts and fonts the website serves itself (site/package-lock.json), installed
-    with npm from the npm registry; done again only when the lock file changes."""
-    folder = ROOT / "site"
+def npm_assets(folder: Path = ROOT / "site") -> None:
+    """FOLDER/node_modules, installed with npm from the npm registry as FOLDER/package-lock.json pins it; done
+    again only when the lock file changes. site/: the scripts and fonts the website serves itself;
+    deploy/: configurable-http-proxy, the proxy in front of a class's JupyterHub."""
     stamp = folder / "node_modules" / ".lesson-lib-installed"
     wanted = hashlib.sha256((folder / "package-lock.json").read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text().strip() == wanted:
         return
     npm = shutil.which("npm")
     if npm is None:
-        sys.exit("site: npm (Node.js's package manager) is needed to fetch MathJax and the widget manager from the npm "
-                 "registry. Install it (Debian/Ubuntu: sudo apt-get install npm) and run this again.")
-    print("Installing the site's scripts and fonts with npm (first run only) ...", flush=True)
+        sys.exit(f"npm (Node.js's package manager) is needed to install {folder.name}/package.json's packages from "
+                 "the npm registry. Install it (Debian/Ubuntu: sudo apt-get install npm) and run this again.")
+    print(f"Installing {folder.name}/package.json's packages with npm (first run only) ...", flush=True)
     subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error",
                     "--update-notifier=false"], cwd=folder,
                    check=True)

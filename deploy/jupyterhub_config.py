@@ -1,0 +1,117 @@
+"""JupyterHub for a class on one server: `jupyterhub -f deploy/jupyterhub_config.py` (INSTRUCTORS.md).
+
+The course is installed once, in one Python environment that every learner's server uses (the one that runs
+this hub); MNIST's pixels are stored once, in a read-only cache that every learner's kernel memory-maps
+(lesson_lib.data), so the operating system keeps one copy in memory for the whole class. Each learner gets
+a copy of the notebooks in ~/nn-course on their first login (deploy/singleuser.py).
+
+Settings, from environment variables (the defaults suit a server; the load test,
+benchmarks/bench_classroom.py, runs this same file on 127.0.0.1 with the local-process spawner):
+
+NN_COURSE_PASSWORD      the class's shared password (8 characters or more); every learner signs in with
+                        any user name and this password. Required.
+NN_COURSE_ADMINS        comma-separated user names of the instructors (hub admins); they sign in with
+NN_COURSE_ADMIN_PASSWORD  (8+ characters, required when NN_COURSE_ADMINS is set).
+NN_COURSE_STATE         the hub's own files: database, cookie secret, pid file (default /srv/nn-course/hub).
+NN_COURSE_DATA_CACHE    the shared MNIST cache, built once with `python -m lesson_lib.data DIR` and left
+                        read-only for learners (default /srv/nn-course/mnist-cache).
+NN_COURSE_SPAWNER       "systemd" (default): each learner's server in a systemd unit with a dynamic user
+                        and an enforced memory and CPU limit (jupyterhub-systemdspawner); "local": a plain
+                        process of the hub's user, for trying the hub or load-testing it; limits are not
+                        enforced then.
+NN_COURSE_HOMES         learners' home folders with the local spawner (default NN_COURSE_STATE/../homes).
+NN_COURSE_MEM_LIMIT     memory limit per learner (default 1G; INSTRUCTORS.md says where it comes from).
+NN_COURSE_CPU_LIMIT     CPU cores per learner (default 1).
+NN_COURSE_IDLE_TIMEOUT  seconds after which an idle learner's server is stopped (default 3600).
+NN_COURSE_IP, NN_COURSE_PORT  where the hub listens (default all addresses, port 8000; put HTTPS in front).
+                        With NN_COURSE_IP=127.0.0.1 the proxy's API and the hub's own port are the next two.
+NN_COURSE_API_TOKEN     optional: a token for scripts (the load test) with the rights to create users,
+                        start their servers and reach them.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+COURSE = HERE.parent
+PROXY = HERE / "node_modules" / ".bin" / "configurable-http-proxy"  # `npm ci --prefix deploy`
+
+c = get_config()  # noqa: F821  (JupyterHub's config loader defines get_config)
+
+
+def setting(name, default=None):
+    value = os.environ.get(f"NN_COURSE_{name}", default)
+    if value is None:
+        raise SystemExit(f"deploy/jupyterhub_config.py: set NN_COURSE_{name} (see the file's docstring)")
+    return value
+
+
+state = Path(setting("STATE", "/srv/nn-course/hub"))
+state.mkdir(parents=True, exist_ok=True)
+cache = Path(setting("DATA_CACHE", "/srv/nn-course/mnist-cache"))
+
+# -- where the hub listens; its own files ---------------------------------------------------------------
+c.JupyterHub.ip = setting("IP", "")
+c.JupyterHub.port = int(setting("PORT", "8000"))
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:8001"
+if c.JupyterHub.ip == "127.0.0.1":  # a hub for this machine only (the load test): the next two ports
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{c.JupyterHub.port + 1}"
+    c.JupyterHub.hub_port = c.JupyterHub.port + 2
+c.ConfigurableHTTPProxy.command = [str(PROXY)]
+c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+
+# -- who signs in: one password for the class ----------------------------------------------------------
+c.JupyterHub.authenticator_class = "shared-password"
+c.SharedPasswordAuthenticator.user_password = setting("PASSWORD")
+admins = {name.strip() for name in setting("ADMINS", "").split(",") if name.strip()}
+if admins:
+    c.Authenticator.admin_users = admins
+    c.SharedPasswordAuthenticator.admin_password = setting("ADMIN_PASSWORD")
+c.Authenticator.allow_all = True
+
+# -- each learner's server: the course's environment, the shared data, the notebooks copied on first start
+sys.path.insert(0, str(HERE))
+from learner_server import configure_learner_server  # noqa: E402  (shared with deploy/tljh/nn-course.py)
+
+configure_learner_server(c, python=sys.executable, cache=cache)
+c.Spawner.mem_limit = setting("MEM_LIMIT", "1G")
+c.Spawner.cpu_limit = float(setting("CPU_LIMIT", "1"))
+c.Spawner.http_timeout = 120  # a class starting at once on a small server: ten servers took 19 s each here
+c.Spawner.start_timeout = 180
+
+if setting("SPAWNER", "systemd") == "local":
+    c.JupyterHub.spawner_class = "simple"  # a process of the hub's user; MEM_LIMIT is only advisory here
+    homes = Path(setting("HOMES", str(state.parent / "homes")))
+    c.SimpleLocalProcessSpawner.home_dir_template = str(homes / "{username}")
+    if os.geteuid() == 0:
+        c.Spawner.args = ["--allow-root"]
+else:
+    c.JupyterHub.spawner_class = "systemdspawner.SystemdSpawner"
+    c.SystemdSpawner.dynamic_users = True  # no system account per learner; home in /var/lib/NAME
+    c.SystemdSpawner.readonly_paths = [str(COURSE), str(cache)]
+    c.SystemdSpawner.isolate_tmp = True
+    c.SystemdSpawner.isolate_devices = True
+
+# -- idle servers are stopped, so that a class's memory goes back when learners leave ---------------------
+c.JupyterHub.load_roles = [{
+    "name": "idle-culler",
+    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    "services": ["idle-culler"],
+}]
+c.JupyterHub.services = [{
+    "name": "idle-culler",
+    "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={int(setting('IDLE_TIMEOUT', '3600'))}",
+                "--cull-every=300"],
+}]
+token = os.environ.get("NN_COURSE_API_TOKEN")
+if token:
+    c.JupyterHub.services.append({"name": "course-admin", "api_token": token})
+    c.JupyterHub.load_roles.append({
+        "name": "course-admin",
+        "scopes": ["admin:users", "admin:servers", "tokens", "access:servers", "read:hub", "proxy"],
+        "services": ["course-admin"],
+    })

@@ -1,0 +1,28 @@
+"""What every learner's server of a class needs, whichever hub starts it (deploy/jupyterhub_config.py on one
+server, deploy/tljh/nn-course.py on The Littlest JupyterHub):
+
+- it starts through deploy/singleuser.py, which gives the learner a copy of the notebooks in ~/nn-course;
+- it opens lesson 00;
+- its kernels read MNIST from the course's data/mnist and memory-map the shared read-only cache ``cache``;
+- its kernels use one BLAS thread each: a class shares the cores, and the notebooks' checked digits are the
+  ones computed that way.
+"""
+
+import os
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+COURSE = HERE.parent
+
+
+def configure_learner_server(c, *, python: str, cache: Path) -> None:
+    """Set JupyterHub's Spawner options on the config object ``c``; ``python``: the interpreter of the
+    environment the course is installed in (its folder goes first on the learners' PATH)."""
+    c.Spawner.cmd = [python, str(HERE / "singleuser.py")]
+    c.Spawner.default_url = "/lab/tree/00_start_here.ipynb"
+    c.Spawner.environment.update({
+        "LESSON_LIB_MNIST_DIR": str(COURSE / "data" / "mnist"),
+        "LESSON_LIB_MNIST_CACHE": str(cache),
+        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "PATH": f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
+    })
