@@ -70,6 +70,26 @@ def test_every_lesson_and_its_answers_become_pages_with_the_note_and_folded_answ
                 assert "hide-cell" in tags, (name, source[:60])
 
 
+def test_each_widget_note_says_what_that_widget_does_in_jupyterlab():
+    """The panel is saved before any run and the pad blank: "every control redraws the figure" is wrong for them."""
+    notes, cells = {}, []
+    for name in ("02_learning_slowdown", "07_mnist_demo"):
+        notebook = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())
+        page = build_site.lesson_page(notebook, name, has_answers=True)
+        cells += page["cells"]
+        for before, cell in zip(page["cells"], page["cells"][1:]):
+            if cell.get("id", "").startswith("site-widget-note"):
+                source = "".join(before["source"])
+                kind = "panel" if "TrainingPanel(" in source else "pad" if "DigitPad(" in source else "explorer"
+                notes[kind] = cell["source"]
+    assert set(notes) == {"panel", "pad", "explorer"}, notes.keys()
+    assert "before any run" in notes["panel"] and "Train" in notes["panel"]
+    assert "draw a digit" in notes["pad"]
+    assert "redraws the figure" in notes["explorer"]
+    assert not any("redraws the figure" in notes[kind] for kind in ("panel", "pad"))
+    assert not any("NBVAL_IGNORE_OUTPUT" in "".join(cell["source"]) for cell in cells)
+
+
 def test_the_glossary_merges_every_lessons_terms_once():
     sources = {p.stem: (ROOT / "lessons" / f"{p.stem}.md").read_text() for p in build_site.lesson_notebooks()}
     page = build_site.glossary_page(sources, {})

@@ -77,6 +77,27 @@ def shows_widget(cell: dict) -> bool:
     return cell["cell_type"] == "code" and any(WIDGET_VIEW in output.get("data", {}) for output in cell.get("outputs", []))
 
 
+def widget_note(source: str) -> str:
+    """The note after a saved widget: what the widget made by the code ``source`` does in JupyterLab."""
+    if "TrainingPanel(" in source:
+        what = ("The panel above is saved as it is before any run: its plots are empty. In JupyterLab, Train runs the "
+                "training and draws the curves as it goes")
+    elif "DigitPad(" in source:
+        what = "The pad above is saved blank. In JupyterLab you draw a digit on it and the network's answer appears"
+    else:
+        what = "The figure and controls above are as saved. In JupyterLab every control redraws the figure"
+    return f":::{{admonition}} A saved widget\n:class: tip\n{what} ({RUN_NOTE}).\n:::"
+
+
+def without_test_directives(cell: dict) -> dict:
+    """A code cell without its "# NBVAL_..." lines: instructions to the test runner, not to a reader."""
+    if cell["cell_type"] != "code":
+        return cell
+    lines = "".join(cell["source"]).splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith("# NBVAL_")]
+    return cell if len(kept) == len(lines) else {**cell, "source": "".join(kept)}
+
+
 def lesson_page(notebook: dict, name: str, has_answers: bool) -> dict:
     """The lesson notebook as a page: a note under the title (in the title's cell), and one after each widget."""
     cells = notebook["cells"]
@@ -84,18 +105,16 @@ def lesson_page(notebook: dict, name: str, has_answers: bool) -> dict:
     links = [f"{{download}}`download this notebook <{name}.ipynb>`"]
     if has_answers:
         links.append(f"[its exercises with answers](solutions/{name}.ipynb)")
-    moving = ("Its widgets are shown as they were saved: a control you drag here does not redraw anything. "
-              f"To move them, run the notebook in JupyterLab ({RUN_NOTE}: two commands, or Binder). " if widgets else "")
+    moving = ("Its widgets are shown as they were saved: here they do not respond. To use them, run the notebook "
+              f"in JupyterLab ({RUN_NOTE}: two commands, or Binder). " if widgets else "")
     note = (":::{note}\nThis page is the notebook as it was run for the course: every printed number and figure is "
             f"the committed output. {moving}Also: {', '.join(links)}.\n:::")
-    widget_note = (":::{admonition} A saved widget\n:class: tip\nThe figure and controls above are as saved. In "
-                   f"JupyterLab every control redraws the figure ({RUN_NOTE}).\n:::")
     title, _, rest = "".join(cells[0]["source"]).partition("\n")
     out = [{**cells[0], "source": f"{title}\n\n{note}\n{rest}"}]
     for index, cell in enumerate(cells[1:], start=1):
-        out.append(cell)
+        out.append(without_test_directives(cell))
         if shows_widget(cell):
-            out.append(markdown_cell(widget_note, f"site-widget-note-{index}"))
+            out.append(markdown_cell(widget_note("".join(cell["source"])), f"site-widget-note-{index}"))
     return {**notebook, "cells": out}
 
 
