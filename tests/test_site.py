@@ -90,6 +90,15 @@ def test_each_widget_note_says_what_that_widget_does_in_jupyterlab():
     assert not any("NBVAL_IGNORE_OUTPUT" in "".join(cell["source"]) for cell in cells)
 
 
+def test_the_run_page_takes_each_part_of_the_readmes_two_commands_once():
+    readme = (ROOT / "README.md").read_text()
+    page = build_site.run_page_sections((ROOT / "site" / "run.md").read_text(), build_site.readme_section(readme, "Two commands"))
+    assert "{" + "two_commands}" not in page and "{" + "conda}" not in page
+    assert page.count("python3 tasks.py lab") >= 1 and page.count("conda env create -f environment.yml") == 1
+    assert "::::{dropdown} Why one BLAS thread" in page and page.count("Both commands set one BLAS thread") == 1
+    assert "### With conda, or on Binder" not in page  # the page has its own Binder section
+
+
 def test_the_glossary_merges_every_lessons_terms_once():
     sources = {p.stem: (ROOT / "lessons" / f"{p.stem}.md").read_text() for p in build_site.lesson_notebooks()}
     page = build_site.glossary_page(sources, {})
@@ -101,6 +110,19 @@ def test_the_glossary_merges_every_lessons_terms_once():
     # a term defined in three lessons links all three
     vanishing = [row for row in rows if row.startswith("| vanishing gradient |")]
     assert vanishing and re.findall(r"\[(\d\d)\]", vanishing[0]) == ["01", "05", "08"], vanishing
+
+
+def test_a_term_in_several_lessons_glossaries_has_one_name_and_one_chinese_translation():
+    """The merged glossary lists a term once: two lessons must not name one idea two ways ("epoch" and
+    "epoch / update (iteration)") or translate it two ways."""
+    chinese, names = {}, {}
+    for path in build_site.lesson_notebooks():
+        for term, zh, _ in build_site.glossary_rows((ROOT / "lessons" / f"{path.stem}.md").read_text()):
+            chinese.setdefault(term, set()).add(zh)
+            for part in re.split(r" / |, ", term):
+                names.setdefault(re.sub(r" \$.*\$$", "", part.strip()).lower(), set()).add(term)
+    assert {term: zh for term, zh in chinese.items() if len(zh) > 1} == {}
+    assert {part: terms for part, terms in names.items() if len(terms) > 1} == {}
 
 
 def test_glossary_rows_reads_a_table_with_escaped_bars():

@@ -155,6 +155,21 @@ def readme_section(readme: str, heading: str) -> str:
     return match.group(1).strip()
 
 
+def run_page_sections(page: str, two_commands: str) -> str:
+    """site/run.md with README's "Two commands" in its places: the commands and what they do under "On your
+    machine", the paragraph on BLAS kernels folded, the conda route under a heading of its own (the page has
+    its own Binder section)."""
+    commands, _, conda = two_commands.partition("### With conda, or on Binder")
+    paragraphs = commands.strip().split("\n\n")
+    blas = [p for p in paragraphs if p.startswith("Both commands set one BLAS thread")]
+    if len(blas) != 1 or not conda:
+        raise ValueError("README's 'Two commands' lost its BLAS paragraph or its conda subsection: update run_page_sections")
+    kept = "\n\n".join(p for p in paragraphs if p is not blas[0])
+    folded = f"::::{{dropdown}} Why one BLAS thread, and which kernels\n{blas[0]}\n::::"
+    return (page.replace("{two_commands}", f"{kept}\n\n{folded}")
+                .replace("{conda}", conda.strip()))
+
+
 def landing_page(readme: str, titles: dict, with_answers: set) -> str:
     """README's title and introduction, then its table of notebooks with each notebook linked to its page."""
     title, rest = readme.split("\n", 1)
@@ -307,7 +322,7 @@ def stage(staging: Path, repository: str | None) -> None:
     (staging / "index.md").write_text(landing_page(readme, titles, with_answers), encoding="utf-8")
     (staging / "glossary.md").write_text(glossary_page(sources, titles), encoding="utf-8")
     run_page = (staging / "run.md").read_text(encoding="utf-8")
-    run_page = run_page.replace("{two_commands}", readme_section(readme, "Two commands"))
+    run_page = run_page_sections(run_page, readme_section(readme, "Two commands"))
     binder = (f"[Open the course on Binder](https://mybinder.org/v2/gh/{repository}/HEAD?urlpath=lab/tree/notebooks)"
               if repository else
               "Binder builds the course from its GitHub repository: open `https://mybinder.org/v2/gh/OWNER/NAME/HEAD?"
