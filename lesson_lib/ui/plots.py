@@ -63,10 +63,62 @@ def _figure(fig, figsize):
     return fig
 
 
+def _panels(fig, figsize, nrows: int, ncols: int, squeeze: bool = True):
+    """A figure and its nrows x ncols axes (as ``fig.subplots`` returns them) for a plot function to draw in.
+
+    A new figure if ``fig`` is None. A live figure (an explorer's or the training panel's: its
+    ``keep_layout`` is True) that already holds that grid keeps its axes, emptied of what the last drawing
+    put there: the same picture as on new axes in about two thirds of the time, because new axes make all
+    their tick objects anew at the first drawing, a third of an explorer's redraw. Any other figure is
+    cleared and divided anew. ``fig.panel_grid`` records the grid the axes were made for (None: make new).
+    """
+    grid = (nrows, ncols)
+    if fig is not None and getattr(fig, "keep_layout", False) and getattr(fig, "panel_grid", None) == grid \
+            and len(fig.axes) == nrows * ncols:
+        _empty(fig)
+        axes = np.array(fig.axes, dtype=object).reshape(grid)
+    else:
+        fig = _figure(fig, figsize)
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        fig.panel_grid = grid
+    if not squeeze:
+        return fig, axes
+    return fig, axes[0, 0] if axes.size == 1 else axes.ravel() if 1 in grid else axes
+
+
+def _empty(fig):
+    """Take out of ``fig`` what a plot function drew, leaving its axes as new ones are: no lines, bars,
+    contours, texts or legends; no titles or axis labels; linear scales with the default ticks; limits from
+    the data; colours from the first of the cycle; a blank figure title."""
+    for legend in list(fig.legends):
+        legend.remove()
+    if fig.texts:
+        fig.suptitle("")  # the figure title is the only figure text the plots make; it is set again, or blank
+    for ax in fig.axes:
+        for container in list(ax.containers):
+            container.remove()
+        for artist in [*ax.lines, *ax.patches, *ax.collections, *ax.texts, *ax.images]:
+            artist.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        ax.set(title="", xlabel="", ylabel="", xscale="linear", yscale="linear")  # the scales bring default ticks
+        ax.relim()
+        ax.set_autoscale_on(True)
+        ax.set_prop_cycle(None)
+
+
+def fixed_title(ax, title: str):
+    """``ax``'s title at the top edge (y = 1), where matplotlib puts it anyway when the axes have no tick
+    labels at the top. Left to place it, matplotlib would measure the axes' tick labels at every drawing of
+    a live figure, to keep the title clear of any at the top."""
+    ax.set_title(title, y=1.0)
+
+
 def _layout(fig, rect=(0, 0, 1, 1)):
     """Fit the panels into ``rect`` of the figure (``tight_layout``; (left, bottom, right, top) in
     figure fractions), unless the figure's ``keep_layout`` attribute is True: the explorers and the
-    panel set it and fix their margins, so the axes stay put whatever is drawn in them."""
+    panel set it and fix their margins, so the axes stay put whatever is drawn in them (and ``_panels``
+    draws again into the axes such a figure has)."""
     if not getattr(fig, "keep_layout", False):
         fig.tight_layout(rect=rect)
 
@@ -82,8 +134,8 @@ def plot_activations(names, z_range=(-6.0, 6.0), *, derivatives: bool = True, po
     if not low < high:
         raise ValueError(f"z_range: expected (low, high) with low < high, got {tuple(z_range)}")
     names = list(names)
-    fig = _figure(fig, (10, 3.6) if derivatives else (5.5, 3.6))
-    axes = fig.subplots(1, 2 if derivatives else 1, squeeze=False)[0]
+    fig, axes = _panels(fig, (10, 3.6) if derivatives else (5.5, 3.6), 1, 2 if derivatives else 1, squeeze=False)
+    axes = axes[0]
     z = np.linspace(low, high, 401)
     for name in names:
         a, slope = activation_at(name, z)
@@ -100,7 +152,7 @@ def plot_activations(names, z_range=(-6.0, 6.0), *, derivatives: bool = True, po
                 axes[1].plot([point], [slope0], "o", color=line.get_color())
     titles = ("a = f(z)", "slope f'(z)")
     for ax, title in zip(axes, titles):
-        ax.set_title(title)
+        fixed_title(ax, title)
         ax.set_xlabel("z")
         ax.axhline(0, color="0.8", lw=0.8)
         ax.axvline(0, color="0.8", lw=0.8)
@@ -116,16 +168,17 @@ def plot_neuron_runs(runs, fig=None):
 
     Lines are labelled "<loss> (w=..., b=...)" from each run's starting weight and bias.
     """
-    fig = _figure(fig, (10, 3.6))
-    ax_output, ax_cost = fig.subplots(1, 2)
+    fig, (ax_output, ax_cost) = _panels(fig, (10, 3.6), 1, 2)
     for run in runs:
         label = f"{run.loss} (w={run.weight[0]:g}, b={run.bias[0]:g})"
         line, = ax_output.plot(run.epoch, run.output, label=label)
         ax_cost.plot(run.epoch, run.cost, label=label, color=line.get_color())
     if runs:
         ax_output.axhline(runs[0].y, color="0.5", ls=":", lw=1, label=f"target y = {runs[0].y:g}")
-    ax_output.set(title="output a", xlabel="epoch", ylim=(-0.02, 1.02))
-    ax_cost.set(title="cost C", xlabel="epoch")
+    ax_output.set(xlabel="epoch", ylim=(-0.02, 1.02))
+    ax_cost.set(xlabel="epoch")
+    fixed_title(ax_output, "output a")
+    fixed_title(ax_cost, "cost C")
     ax_cost.set_ylim(bottom=0)
     # one legend for both panels, below them: inside, any place was on some start's curve
     handles, labels = ax_output.get_legend_handles_labels()
@@ -144,19 +197,20 @@ def plot_distributions(p, q, fig=None):
     measures = compare_distributions(p, q)
     p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
     k = p.size
-    fig = _figure(fig, (10, 3.4))
-    ax_bars, ax_measures = fig.subplots(1, 2)
+    fig, (ax_bars, ax_measures) = _panels(fig, (10, 3.4), 1, 2)
     positions = np.arange(k)
     ax_bars.bar(positions - 0.2, p, width=0.4, label="p (true)", color="tab:blue")
     ax_bars.bar(positions + 0.2, q, width=0.4, label="q (model)", color="tab:orange")
     # headroom above the bars for the legend, so that it never covers one
-    ax_bars.set(title="probabilities", xticks=positions, xlabel="class", ylim=(0, 1.3), yticks=np.linspace(0, 1, 6))
+    fixed_title(ax_bars, "probabilities")
+    ax_bars.set(xticks=positions, xlabel="class", ylim=(0, 1.3), yticks=np.linspace(0, 1, 6))
     ax_bars.legend(fontsize=8, loc="upper center", ncol=2)
     h, kl, hpq = measures["entropy"], measures["kl"], measures["cross_entropy"]
     ax_measures.bar(0, h, color="tab:blue", label="H(p)")
     ax_measures.bar(0, kl, bottom=h, color="tab:red", label="KL(p || q)")
     ax_measures.bar(1, hpq, color="tab:purple", label="H(p, q)")
-    ax_measures.set(title="nats", xticks=[0, 1], xticklabels=["H(p) + KL", "H(p, q)"],
+    fixed_title(ax_measures, "nats")
+    ax_measures.set(xticks=[0, 1], xticklabels=["H(p) + KL", "H(p, q)"],
                     ylim=(0, 1.35 * max(hpq, h + kl, 1e-3)))
     ax_measures.legend(fontsize=8, loc="upper center", ncol=3)
     _layout(fig)
@@ -170,8 +224,7 @@ def plot_softmax(z, true_class: int, temperature: float = 1.0, fig=None):
     """
     a, loss, gradient = softmax_loss_and_gradient(z, true_class, temperature)
     z = np.asarray(z, dtype=float)
-    fig = _figure(fig, (10, 3.2))
-    axes = fig.subplots(1, 3)
+    fig, axes = _panels(fig, (10, 3.2), 1, 3)
     positions = np.arange(z.size)
     for ax, values, title, color in zip(axes, (z, a, gradient), ("scores z", "probabilities a = softmax(z / T)",
                                                                      "gradient dC/dz = (a - y) / T"),
@@ -179,7 +232,8 @@ def plot_softmax(z, true_class: int, temperature: float = 1.0, fig=None):
         bars = ax.bar(positions, values, color=color)
         bars[true_class].set_edgecolor("black")
         bars[true_class].set_linewidth(2)
-        ax.set(title=title, xticks=positions, xlabel="class")
+        fixed_title(ax, title)
+        ax.set(xticks=positions, xlabel="class")
         ax.axhline(0, color="0.5", lw=0.8)
     axes[1].set_ylim(0, 1.05)
     axes[2].set_ylim(-1.05 / temperature, 1.05 / temperature)
@@ -200,8 +254,7 @@ def plot_backprop_sizes(delta_sizes, gradient_sizes, title: str = "", fig=None):
     if delta_sizes.shape != gradient_sizes.shape or delta_sizes.size == 0:
         raise ValueError(f"gradient_sizes: expected one size per layer like delta_sizes {delta_sizes.shape}, "
                          f"got {gradient_sizes.shape}")
-    fig = _figure(fig, (10, 3.4))
-    axes = fig.subplots(1, 2)
+    fig, axes = _panels(fig, (10, 3.4), 1, 2)
     layers = np.arange(delta_sizes.size)
     names = [f"h{l + 1}" for l in layers[:-1]] + ["out"]
     for ax, sizes, label, color in ((axes[0], delta_sizes, "mean |delta| (error term)", "tab:purple"),
@@ -227,8 +280,7 @@ def plot_descent(runs, surface, fig=None):
     run, labelled "batch size m, lr eta".
     """
     weights, biases, values = surface
-    fig = _figure(fig, (10, 4))
-    ax_path, ax_loss = fig.subplots(1, 2)
+    fig, (ax_path, ax_loss) = _panels(fig, (10, 4), 1, 2)
     levels = np.quantile(values, np.linspace(0.0, 0.9, 12) ** 2)
     ax_path.contour(weights, biases, values, levels=np.unique(levels), colors="0.7", linewidths=0.8)
     for run in runs:
@@ -242,9 +294,11 @@ def plot_descent(runs, surface, fig=None):
                      zorder=1.5 if noisy else 2)
     if runs:
         ax_path.plot(runs[0].path[0, 0], runs[0].path[0, 1], "ks", label="start")
-    ax_path.set(title="path of (w, b) on the loss contours", xlabel="weight w", ylabel="bias b",
+    fixed_title(ax_path, "path of (w, b) on the loss contours")
+    fixed_title(ax_loss, "loss over all examples")
+    ax_path.set(xlabel="weight w", ylabel="bias b",
                 xlim=(weights[0], weights[-1]), ylim=(biases[0], biases[-1]))
-    ax_loss.set(title="loss over all examples", xlabel="epochs (examples seen / n)", ylabel="loss")
+    ax_loss.set(xlabel="epochs (examples seen / n)", ylabel="loss")
     ax_path.legend(fontsize=8, loc="upper right")
     _layout(fig)
     return fig
@@ -357,26 +411,13 @@ def plot_gradient_sizes(history, *, monitor=None, smooth: int = 5, fig=None):
     return fig
 
 
-def plot_training_panel(history, probe=None, *, monitor=None, fig=None, redraw=False):
+def plot_training_panel(history, probe=None, *, monitor=None, fig=None):
     """The training panel's live figure: mini-batch loss, accuracy on the probe set (and the
     test accuracy at each epoch's end), and each layer's update ratio against the monitor's
     bounds. history: a History (possibly of a run still going); probe: an AccuracyProbe.
-
-    ``redraw=True`` draws into the three axes ``fig`` already holds from an earlier call, after
-    removing their lines: the same picture as a fresh drawing, in about half the time, because
-    the axes keep their ticks (making the tick objects anew is most of the cost of a drawing).
     """
     monitor = monitor or GradientMonitor()
-    if redraw and fig is not None and len(fig.axes) == 3:
-        ax_loss, ax_accuracy, ax_ratio = fig.axes
-        for ax in fig.axes:
-            for line in list(ax.lines):
-                line.remove()
-            ax.relim()
-            ax.set_prop_cycle(None)  # the colours start again from the first, as on a fresh axes
-    else:
-        fig = _figure(fig, (12, 3.4))
-        ax_loss, ax_accuracy, ax_ratio = fig.subplots(1, 3)
+    fig, (ax_loss, ax_accuracy, ax_ratio) = _panels(fig, (12, 3.4), 1, 3)
     per_epoch = max(history.batches_per_epoch, 1)
     epochs = _check_epochs(history)
     ax_loss.plot(epochs, history.check_loss, color="0.75", lw=0.8, label="mini-batch")

@@ -295,7 +295,7 @@ class TrainingPanel(widgets.VBox):
         re-fitting them to each drawing would make the axes jump as the labels change (and
         clearing the figure resets them, so they are set after every drawing)."""
         self.figure.keep_layout = True
-        plots.plot_training_panel(history, probe, monitor=self.monitor, fig=self.figure, redraw=True)
+        plots.plot_training_panel(history, probe, monitor=self.monitor, fig=self.figure)
         self.figure.subplots_adjust(**PANEL_MARGINS)
 
     def _draw(self, history, status):

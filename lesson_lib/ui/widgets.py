@@ -128,7 +128,8 @@ class FigureExplorer(widgets.VBox):
     def __init__(self, rows, figsize):
         self.view = FigureView(figsize)
         self.figure, self.image, self.status = self.view.figure, self.view.image, self.view.status
-        self.figure.keep_layout = True  # the plots never re-fit it (plots._layout): the margins are fixed
+        # a live figure: the plots never re-fit it (fixed margins) and draw again into its axes (plots._panels)
+        self.figure.keep_layout = True
         self._drawing = False
         super().__init__([widgets.HBox(row) for row in rows] + [self.status, self.image])
         for row in rows:
