@@ -319,12 +319,15 @@ def machine_used_mb() -> float:
 
 
 class Sampler(threading.Thread):
-    """Once a second: each learner's processes' memory (their sum, per learner), and the machine's."""
+    """Once a second: each learner's processes' memory (their sum, per learner), the hub's own processes'
+    (the hub, the proxy and the culler: the hub's process and its descendants that serve no learner), and
+    the machine's."""
 
-    def __init__(self, names):
+    def __init__(self, names, hub_pid: int):
         super().__init__(daemon=True)
-        self.names = set(names)
+        self.names, self.hub_pid = set(names), hub_pid
         self.peak = {name: {"Rss": 0.0, "Pss": 0.0, "Anonymous": 0.0} for name in names}
+        self.hub_peak = {"Rss": 0.0, "Pss": 0.0, "Anonymous": 0.0}
         self.cpu = {}  # pid -> (learner, CPU seconds so far)
         self.machine_peak = 0.0
         self.stopping = threading.Event()
@@ -345,6 +348,17 @@ class Sampler(threading.Thread):
         for name, total in totals.items():
             for key, value in total.items():
                 self.peak[name][key] = max(self.peak[name][key], value)
+        hub_total = {"Rss": 0.0, "Pss": 0.0, "Anonymous": 0.0}
+        try:
+            hub = psutil.Process(self.hub_pid)
+            for process in [hub, *hub.children(recursive=True)]:
+                if safe_environ(process).get("JUPYTERHUB_USER") is None:
+                    for key, value in smaps_mb(process.pid).items():
+                        hub_total[key] += value
+        except (psutil.Error, OSError):
+            pass
+        for key, value in hub_total.items():
+            self.hub_peak[key] = max(self.hub_peak[key], value)
         self.machine_peak = max(self.machine_peak, machine_used_mb())
 
     def run(self):
@@ -371,7 +385,7 @@ def run_class(n: int, folder: Path, cache: Path) -> dict:
     with Hub(folder, cache) as hub:
         response = hub.api("POST", "/users", json={"usernames": [learner.name for learner in learners]})
         response.raise_for_status()
-        sampler = Sampler([learner.name for learner in learners])
+        sampler = Sampler([learner.name for learner in learners], hub.process.pid)
         sampler.start()
         threads = [threading.Thread(target=run_learner, args=(hub, learner)) for learner in learners]
         for thread in threads:
@@ -402,6 +416,7 @@ def run_class(n: int, folder: Path, cache: Path) -> dict:
         values = [sampler.peak[learner.name][key] for learner in learners]
         result[f"{key} MB"] = (statistics.median(values), max(values))
     result["cpu s"] = statistics.median(sampler.cpu_seconds(learner.name) for learner in learners)
+    result["hub processes MB"] = (sampler.hub_peak["Anonymous"], sampler.hub_peak["Rss"])
     return result
 
 
@@ -418,13 +433,14 @@ def table(results) -> str:
 
     lines = ["| learners | server start s | notebook 06 s | widget round trip s | first curve s | panel run s "
              "| private (anonymous) MB per learner | PSS MB per learner | RSS MB per learner | CPU s per learner "
-             "| machine memory used MB | wall s |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| hub, proxy, culler MB (private / RSS) | machine memory used MB | wall s |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         lines.append(f"| {r['learners']} | {pair(r['server start'])} | {pair(r['notebook 06'])} "
                      f"| {pair(r['round trip'], 2)} | {pair(r['first curve'], 2)} | {pair(r['panel run'])} "
                      f"| {pair(r['Anonymous MB'], 0)} | {pair(r['Pss MB'], 0)} | {pair(r['Rss MB'], 0)} "
-                     f"| {r['cpu s']:.1f} | {r['machine peak MB']:.0f} | {r['wall s']:.0f} |")
+                     f"| {r['cpu s']:.1f} | {pair(r['hub processes MB'], 0)} | {r['machine peak MB']:.0f} "
+                     f"| {r['wall s']:.0f} |")
     return "\n".join(lines)
 
 

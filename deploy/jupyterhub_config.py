@@ -11,7 +11,8 @@ benchmarks/bench_classroom.py, runs this same file on 127.0.0.1 with the local-p
 NN_COURSE_PASSWORD      the class's shared password (8 characters or more); every learner signs in with
                         any user name and this password. Required.
 NN_COURSE_ADMINS        comma-separated user names of the instructors (hub admins); they sign in with
-NN_COURSE_ADMIN_PASSWORD  (8+ characters, required when NN_COURSE_ADMINS is set).
+NN_COURSE_ADMIN_PASSWORD  (required when NN_COURSE_ADMINS is set; JupyterHub's rules: 32 characters or more,
+                        and not the class password).
 NN_COURSE_STATE         the hub's own files: database, cookie secret, pid file (default /srv/nn-course/hub).
 NN_COURSE_DATA_CACHE    the shared MNIST cache, built once with `python -m lesson_lib.data DIR` and left
                         read-only for learners (default /srv/nn-course/mnist-cache).
@@ -48,7 +49,7 @@ def setting(name, default=None):
 
 
 state = Path(setting("STATE", "/srv/nn-course/hub"))
-state.mkdir(parents=True, exist_ok=True)
+state.mkdir(mode=0o700, parents=True, exist_ok=True)  # the database and cookie secret: the hub's eyes only
 cache = Path(setting("DATA_CACHE", "/srv/nn-course/mnist-cache"))
 
 # -- where the hub listens; its own files ---------------------------------------------------------------
@@ -65,13 +66,25 @@ c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
 
 # -- who signs in: one password for the class ----------------------------------------------------------
+# (JupyterHub refuses a class password under 8 characters and an admin password under 32 or equal to the class
+# password only when the hub starts, naming its own settings; these checks say it first, naming ours)
+password = setting("PASSWORD")
+if len(password) < 8:
+    raise SystemExit(f"NN_COURSE_PASSWORD: expected 8 characters or more, got {len(password)}")
 c.JupyterHub.authenticator_class = "shared-password"
-c.SharedPasswordAuthenticator.user_password = setting("PASSWORD")
+c.SharedPasswordAuthenticator.user_password = password
 admins = {name.strip() for name in setting("ADMINS", "").split(",") if name.strip()}
 if admins:
+    admin_password = setting("ADMIN_PASSWORD")
+    if len(admin_password) < 32 or admin_password == password:
+        raise SystemExit("NN_COURSE_ADMIN_PASSWORD: expected 32 characters or more, not the class password; got "
+                         + ("the class password" if admin_password == password else f"{len(admin_password)} characters"))
     c.Authenticator.admin_users = admins
-    c.SharedPasswordAuthenticator.admin_password = setting("ADMIN_PASSWORD")
+    c.SharedPasswordAuthenticator.admin_password = admin_password
 c.Authenticator.allow_all = True
+# a learner's name becomes a folder name and part of a systemd unit's name: lowercase letters (JupyterHub
+# lowercases what is typed), digits and '-', a letter first, at most 20 characters
+c.Authenticator.username_pattern = r"^[a-z][a-z0-9-]{0,19}$"
 
 # -- each learner's server: the course's environment, the shared data, the notebooks copied on first start
 sys.path.insert(0, str(HERE))
@@ -80,7 +93,7 @@ from learner_server import configure_learner_server  # noqa: E402  (shared with 
 configure_learner_server(c, python=sys.executable, cache=cache)
 c.Spawner.mem_limit = setting("MEM_LIMIT", "1G")
 c.Spawner.cpu_limit = float(setting("CPU_LIMIT", "1"))
-c.Spawner.http_timeout = 120  # a class starting at once on a small server: ten servers took 19 s each here
+c.Spawner.http_timeout = 120  # a class starting at once on a small server: 20 servers took 80-86 s each here
 c.Spawner.start_timeout = 180
 
 if setting("SPAWNER", "systemd") == "local":
@@ -95,6 +108,15 @@ else:
     c.SystemdSpawner.readonly_paths = [str(COURSE), str(cache)]
     c.SystemdSpawner.isolate_tmp = True
     c.SystemdSpawner.isolate_devices = True
+    # each server is a systemd unit of its own: restarting the hub (a settings change) leaves them running, and
+    # the hub finds them again (the local spawner's servers are the hub's child processes: it stops them)
+    c.JupyterHub.cleanup_servers = False
+    # a learner's home is /var/lib/NAME (a link into /var/lib/private): refuse every name that /var/lib holds
+    # for something else (apt, dpkg, systemd, ...), which systemd would otherwise hand to that learner
+    var_lib = Path("/var/lib")
+    if var_lib.is_dir():
+        c.Authenticator.blocked_users = {entry.name for entry in var_lib.iterdir()
+                                         if not (entry.is_symlink() and os.readlink(entry).startswith("private/"))}
 
 # -- idle servers are stopped, so that a class's memory goes back when learners leave ---------------------
 c.JupyterHub.load_roles = [{

@@ -41,6 +41,7 @@ def test_the_one_server_config_starts_learners_through_singleuser_with_the_share
     assert config.Authenticator.allow_all is True
     assert config.JupyterHub.spawner_class == "systemdspawner.SystemdSpawner"  # the default: limits enforced
     assert config.SystemdSpawner.dynamic_users is True
+    assert config.JupyterHub.cleanup_servers is False  # a hub restart leaves the learners' units running
     assert str(tmp_path / "cache") in config.SystemdSpawner.readonly_paths
     assert config.Spawner.cmd == [sys.executable, str(DEPLOY / "singleuser.py")]
     environment = config.Spawner.environment.get_value({})
@@ -58,6 +59,7 @@ def test_the_local_spawner_and_loopback_settings(monkeypatch, tmp_path):
     config = load_hub_config(monkeypatch, tmp_path, SPAWNER="local", IP="127.0.0.1", PORT="9000",
                              HOMES=str(tmp_path / "homes"), MEM_LIMIT="2G", IDLE_TIMEOUT="600", API_TOKEN="t" * 32)
     assert config.JupyterHub.spawner_class == "simple"
+    assert "cleanup_servers" not in config.JupyterHub  # the hub stops its child servers when it stops
     assert config.SimpleLocalProcessSpawner.home_dir_template == str(tmp_path / "homes" / "{username}")
     assert (config.JupyterHub.ip, config.JupyterHub.port, config.JupyterHub.hub_port) == ("127.0.0.1", 9000, 9002)
     assert config.ConfigurableHTTPProxy.api_url == "http://127.0.0.1:9001"
@@ -72,6 +74,38 @@ def test_the_config_refuses_to_start_without_a_class_password(monkeypatch, tmp_p
         load_hub_config(monkeypatch, tmp_path, PASSWORD=None)
     with pytest.raises(SystemExit, match="set NN_COURSE_ADMIN_PASSWORD"):
         load_hub_config(monkeypatch, tmp_path, ADMINS="teacher")
+
+
+def test_the_config_refuses_passwords_jupyterhub_would_refuse_and_names_the_setting(monkeypatch, tmp_path):
+    # JupyterHub's shared-password authenticator wants 8+ characters for the class and 32+ for the admins,
+    # different from the class's; INSTRUCTORS.md's example admin password had 11
+    with pytest.raises(SystemExit, match="NN_COURSE_PASSWORD: expected 8 characters or more, got 5"):
+        load_hub_config(monkeypatch, tmp_path, PASSWORD="short")
+    with pytest.raises(SystemExit, match="NN_COURSE_ADMIN_PASSWORD: expected 32 characters or more.*got 11 characters"):
+        load_hub_config(monkeypatch, tmp_path, ADMINS="teacher", ADMIN_PASSWORD="another one")
+    with pytest.raises(SystemExit, match="got the class password"):
+        load_hub_config(monkeypatch, tmp_path, PASSWORD="c" * 40, ADMINS="teacher", ADMIN_PASSWORD="c" * 40)
+    config = load_hub_config(monkeypatch, tmp_path, ADMINS="teacher, ta", ADMIN_PASSWORD="a" * 32)
+    assert config.Authenticator.admin_users == {"teacher", "ta"}
+    from jupyterhub.authenticators.shared import SharedPasswordAuthenticator
+
+    authenticator = SharedPasswordAuthenticator(config=config)  # JupyterHub's own checks accept what ours let through
+    assert authenticator.admin_password == "a" * 32
+
+
+def test_learner_names_are_short_plain_and_never_a_system_folder(monkeypatch, tmp_path):
+    """With the systemd spawner a learner's home is /var/lib/NAME: a learner who signed in as "apt" would
+    have been handed /var/lib/apt."""
+    from jupyterhub.auth import Authenticator
+
+    config = load_hub_config(monkeypatch, tmp_path)
+    authenticator = Authenticator(config=config)
+    assert [authenticator.validate_username(name) for name in ("anna", "learner01", "jo-li", "a" * 20)] == [True] * 4
+    assert not any(authenticator.validate_username(name) for name in ("anna smith", "../x", "a" * 21, "-x", "ana.b"))
+    blocked = config.Authenticator.blocked_users
+    for entry in Path("/var/lib").iterdir():
+        assert (entry.name in blocked) != (entry.is_symlink() and os.readlink(entry).startswith("private/")), entry
+    assert "blocked_users" not in load_hub_config(monkeypatch, tmp_path, SPAWNER="local").Authenticator
 
 
 def test_the_tljh_snippet_sets_the_same_learner_server_with_tljhs_python():
@@ -129,6 +163,27 @@ def test_the_server_install_script_is_valid_bash_and_starts_this_config():
     assert "ExecStart=/opt/nn-course/env/bin/jupyterhub -f /opt/nn-course/deploy/jupyterhub_config.py" in unit
     script = (DEPLOY / "install-server.sh").read_text()
     assert "nn-course-hub.service" in script and re.search(r"python\"? -m lesson_lib\.data", script)
+
+
+@pytest.mark.skipif(Path("/etc/nn-course.env").exists(), reason="this machine has a class hub's settings")
+@pytest.mark.parametrize("settings, message", [
+    ({}, "NN_COURSE_PASSWORD: expected the class password, 8 characters or more, got 0"),
+    ({"NN_COURSE_PASSWORD": "seven77"}, "got 7"),
+    ({"NN_COURSE_PASSWORD": "a class password", "NN_COURSE_ADMINS": "teacher", "NN_COURSE_ADMIN_PASSWORD": "another one"},
+     "NN_COURSE_ADMIN_PASSWORD: expected 32 characters or more"),
+    ({"NN_COURSE_PASSWORD": 'say "hi" now'}, "expected no double quote, backslash or line break"),
+], ids=["no password", "short", "short admin password", "a quote"])
+def test_the_install_script_refuses_bad_settings_before_installing_anything(settings, message, tmp_path):
+    """Run with bad settings (by anyone: the settings are checked before the script asks for root), the script
+    stops at once and says which setting and what it expected. It used to stop on an unset password with bash's
+    'unbound variable', and take an admin password JupyterHub refuses."""
+    (tmp_path / "id").write_text("#!/bin/sh\necho 1000\n")  # never root here, whoever runs the tests
+    (tmp_path / "id").chmod(0o755)
+    environment = {"PATH": f"{tmp_path}:{os.environ['PATH']}", **settings}
+    result = subprocess.run(["bash", str(DEPLOY / "install-server.sh")], env=environment, capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 1 and message in result.stderr, result.stderr
+    assert "apt-get" not in result.stdout + result.stderr
 
 
 @pytest.mark.slow
