@@ -457,7 +457,7 @@ def main() -> int:
     results, failed = [], False
     with tempfile.TemporaryDirectory(prefix="nn-course-class-") as scratch:
         cache = Path(scratch) / "mnist-cache"  # built once, shared read-only by every learner of every size
-        subprocess.run([sys.executable, "-m", "lesson_lib.data", str(cache)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([sys.executable, "-m", "lesson_lib.build_mnist_cache", str(cache)], check=True, stdout=subprocess.DEVNULL)
         for path in cache.iterdir():
             path.chmod(0o444)
         print(f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.1f} GiB; median / p95 "

@@ -51,7 +51,7 @@ npm ci --prefix "$COURSE/deploy" --ignore-scripts --no-audit --no-fund --logleve
 
 # the shared data: built once, then read-only for every learner
 chmod -R u+w "$STATE/mnist-cache" 2>/dev/null || true
-"$COURSE/env/bin/python" -m lesson_lib.data "$STATE/mnist-cache"
+"$COURSE/env/bin/python" -m lesson_lib.build_mnist_cache "$STATE/mnist-cache"
 chmod -R a+rX,a-w "$STATE/mnist-cache"
 chmod -R a+rX "$COURSE"
 

@@ -14,7 +14,7 @@ NN_COURSE_ADMINS        comma-separated user names of the instructors (hub admin
 NN_COURSE_ADMIN_PASSWORD  (required when NN_COURSE_ADMINS is set; JupyterHub's rules: 32 characters or more,
                         and not the class password).
 NN_COURSE_STATE         the hub's own files: database, cookie secret, pid file (default /srv/nn-course/hub).
-NN_COURSE_DATA_CACHE    the shared MNIST cache, built once with `python -m lesson_lib.data DIR` and left
+NN_COURSE_DATA_CACHE    the shared MNIST cache, built once with `python -m lesson_lib.build_mnist_cache DIR` and left
                         read-only for learners (default /srv/nn-course/mnist-cache).
 NN_COURSE_SPAWNER       "systemd" (default): each learner's server in a systemd unit with a dynamic user
                         and an enforced memory and CPU limit (jupyterhub-systemdspawner); "local": a plain

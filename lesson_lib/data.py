@@ -137,7 +137,7 @@ _verified: dict = {}  # cache file -> (size, mtime_ns, inode) of the copy this p
 
 def mnist_cache_dir(folder: Path) -> Path:
     """The image cache's folder: $LESSON_LIB_MNIST_CACHE if set (an instructor points it at a shared, read-only
-    folder built once with ``python -m lesson_lib.data DIR``), else the folder ``cache/`` beside the IDX files."""
+    folder built once with ``python -m lesson_lib.build_mnist_cache DIR``), else the folder ``cache/`` beside the IDX files."""
     override = os.environ.get("LESSON_LIB_MNIST_CACHE")
     return Path(override) if override else folder / "cache"
 
@@ -219,7 +219,7 @@ def _cached_images(folder: Path, name: str) -> np.ndarray | None:
             if existed:
                 raise MnistFileError(
                     f"{problem}. The cache cannot be rebuilt here (permission denied in {cache}): rebuild it with "
-                    f"`python -m lesson_lib.data {cache}` as a user who may write there, or unset "
+                    f"`python -m lesson_lib.build_mnist_cache {cache}` as a user who may write there, or unset "
                     "LESSON_LIB_MNIST_CACHE to use a cache of your own.") from None
             return None
         problem = _cache_problem(cache, name)
@@ -294,19 +294,3 @@ def load_mnist(*, flatten: bool = True, one_hot_labels: bool = False, validation
         validation = (_shaped(train_images[max_train:], flatten), labels(train_labels, max_train, None))
     test = (_shaped(_images(folder, "t10k-images-idx3-ubyte")[:n_test], flatten), labels(test_labels, 0, n_test))
     return (train, validation, test) if validation_size else (train, test)
-
-
-def main(argv=None) -> int:
-    """``python -m lesson_lib.data [CACHE_DIR]``: build (or rebuild) the image cache, for example once for a class
-    in a shared folder that learners then only read (LESSON_LIB_MNIST_CACHE=CACHE_DIR)."""
-    import sys
-    args = sys.argv[1:] if argv is None else argv
-    folder = default_mnist_dir()
-    cache = Path(args[0]) if args else mnist_cache_dir(folder)
-    build_cache(folder, cache)
-    print(f"MNIST image cache built in {cache}: " + ", ".join(CACHED_IMAGES.values()))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

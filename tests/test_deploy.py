@@ -147,7 +147,7 @@ def test_the_kubernetes_files_match_the_one_server_setup():
     assert values["cull"]["enabled"] is True and values["cull"]["timeout"] == 3600
     assert values["hub"]["config"]["JupyterHub"]["authenticator_class"] == "shared-password"
     dockerfile = (DEPLOY / "kubernetes" / "Dockerfile").read_text()
-    assert "COPY . /opt/nn-course" in dockerfile and "python -m lesson_lib.data /opt/nn-course/mnist-cache" in dockerfile
+    assert "COPY . /opt/nn-course" in dockerfile and "python -m lesson_lib.build_mnist_cache /opt/nn-course/mnist-cache" in dockerfile
     assert "LESSON_LIB_MNIST_CACHE=/opt/nn-course/mnist-cache" in dockerfile
     chart = re.search(r"chart (\d+\.\d+\.\d+) runs JupyterHub (\d+\.\d+\.\d+)", dockerfile)
     assert chart and f'"jupyterhub=={chart[2]}"' in dockerfile
@@ -162,7 +162,7 @@ def test_the_server_install_script_is_valid_bash_and_starts_this_config():
     unit = (DEPLOY / "nn-course-hub.service").read_text()
     assert "ExecStart=/opt/nn-course/env/bin/jupyterhub -f /opt/nn-course/deploy/jupyterhub_config.py" in unit
     script = (DEPLOY / "install-server.sh").read_text()
-    assert "nn-course-hub.service" in script and re.search(r"python\"? -m lesson_lib\.data", script)
+    assert "nn-course-hub.service" in script and re.search(r"python\"? -m lesson_lib\.build_mnist_cache", script)
 
 
 @pytest.mark.skipif(Path("/etc/nn-course.env").exists(), reason="this machine has a class hub's settings")

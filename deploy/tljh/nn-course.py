@@ -3,7 +3,7 @@
 (`tljh-config set limits.memory 1G`) and idle culler (`tljh-config set services.cull.timeout 3600`); this adds
 what the course needs. The course is at /opt/nn-course, installed into TLJH's user environment
 (`sudo /opt/tljh/user/bin/pip install -e /opt/nn-course`), its MNIST cache built once at
-/opt/nn-course/mnist-cache (`sudo /opt/tljh/user/bin/python -m lesson_lib.data /opt/nn-course/mnist-cache`).
+/opt/nn-course/mnist-cache (`sudo /opt/tljh/user/bin/python -m lesson_lib.build_mnist_cache /opt/nn-course/mnist-cache`).
 """
 
 import sys
