@@ -66,21 +66,29 @@ def _figure(fig, figsize):
 def _panels(fig, figsize, nrows: int, ncols: int, squeeze: bool = True):
     """A figure and its nrows x ncols axes (as ``fig.subplots`` returns them) for a plot function to draw in.
 
-    A new figure if ``fig`` is None. A live figure (an explorer's or the training panel's: its
-    ``keep_layout`` is True) that already holds that grid keeps its axes, emptied of what the last drawing
-    put there: the same picture as on new axes in about two thirds of the time, because new axes make all
-    their tick objects anew at the first drawing, a third of an explorer's redraw. Any other figure is
-    cleared and divided anew. ``fig.panel_grid`` records the grid the axes were made for (None: make new).
+    A new figure if ``fig`` is None. A live figure (an explorer's or the training panel's: its ``keep_layout``
+    is True) keeps the axes it made for each grid in ``fig.panel_axes`` (grid -> axes): the grid asked for
+    gets its axes back, emptied of what the last drawing put there; only a grid it never had is made anew.
+    The same picture as on new axes in about two thirds of the time, because new axes make all their tick
+    objects anew at the first drawing, a third of an explorer's redraw. Any other figure is cleared and
+    divided anew.
     """
     grid = (nrows, ncols)
-    if fig is not None and getattr(fig, "keep_layout", False) and getattr(fig, "panel_grid", None) == grid \
-            and len(fig.axes) == nrows * ncols:
-        _empty(fig)
-        axes = np.array(fig.axes, dtype=object).reshape(grid)
-    else:
+    if fig is None or not getattr(fig, "keep_layout", False):
         fig = _figure(fig, figsize)
         axes = fig.subplots(nrows, ncols, squeeze=False)
-        fig.panel_grid = grid
+    else:
+        if not hasattr(fig, "panel_axes"):
+            fig.panel_axes = {}
+        axes = fig.panel_axes.get(grid)
+        if axes is None or fig.axes != list(axes.flat):
+            for ax in list(fig.axes):  # put aside (still in panel_axes under their own grid)
+                fig.delaxes(ax)
+            for ax in [] if axes is None else axes.flat:
+                fig.add_axes(ax)
+        _empty(fig)
+        if axes is None:
+            axes = fig.panel_axes[grid] = fig.subplots(nrows, ncols, squeeze=False)
     if not squeeze:
         return fig, axes
     return fig, axes[0, 0] if axes.size == 1 else axes.ravel() if 1 in grid else axes
