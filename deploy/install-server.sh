@@ -18,6 +18,10 @@ if [ ! -f "$ENV_FILE" ]; then
     PASSWORD="${NN_COURSE_PASSWORD:-}"
     [ "${#PASSWORD}" -ge 8 ] || fail "NN_COURSE_PASSWORD: expected the class password, 8 characters or more, got ${#PASSWORD}"
     if [ -n "${NN_COURSE_ADMINS:-}" ]; then
+        for name in ${NN_COURSE_ADMINS//,/ }; do
+            [[ "$name" =~ ^[a-z][a-z0-9-]{0,19}$ ]] \
+                || fail "NN_COURSE_ADMINS: expected names of lowercase letters, digits and '-', a letter first, at most 20 characters, got '$name'"
+        done
         ADMIN_PASSWORD="${NN_COURSE_ADMIN_PASSWORD:-}"
         [ "${#ADMIN_PASSWORD}" -ge 32 ] && [ "$ADMIN_PASSWORD" != "$PASSWORD" ] \
             || fail "NN_COURSE_ADMIN_PASSWORD: expected 32 characters or more (JupyterHub's rule for admins), not the class password"
@@ -34,7 +38,10 @@ COURSE=/opt/nn-course
 STATE=/srv/nn-course
 
 apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv npm rsync
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv rsync
+# npm from the system's packages, unless Node.js is installed already (NodeSource's nodejs brings its own npm
+# and conflicts with the system's)
+command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm
 # the proxy (configurable-http-proxy 4.6.3 and its packages) needs Node.js 18 or later: Debian 12 and Ubuntu 24.04
 # have it; Ubuntu 22.04's is 12
 NODE_MAJOR="$(node --version | sed 's/^v\([0-9]*\).*/\1/')"

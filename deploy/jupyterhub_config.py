@@ -31,14 +31,27 @@ NN_COURSE_API_TOKEN     optional: a token for scripts (the load test) with the r
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 COURSE = HERE.parent
 PROXY = HERE / "node_modules" / ".bin" / "configurable-http-proxy"  # `npm ci --prefix deploy`
+USER_NAME = r"[a-z][a-z0-9-]{0,19}"  # a learner's or an admin's name (see username_pattern below)
+VAR_LIB = Path("/var/lib")
 
 c = get_config()  # noqa: F821  (JupyterHub's config loader defines get_config)
+
+
+def system_folders() -> set:
+    """The names in /var/lib that are not a learner's home (with the systemd spawner a learner's home is
+    /var/lib/NAME, a link into /var/lib/private): apt, dpkg, systemd, ... No learner or admin may be called so,
+    or systemd would hand that folder to them."""
+    if setting("SPAWNER", "systemd") == "local" or not VAR_LIB.is_dir():
+        return set()
+    return {entry.name for entry in VAR_LIB.iterdir()
+            if not (entry.is_symlink() and os.readlink(entry).startswith("private/"))}
 
 
 def setting(name, default=None):
@@ -75,6 +88,11 @@ c.JupyterHub.authenticator_class = "shared-password"
 c.SharedPasswordAuthenticator.user_password = password
 admins = {name.strip() for name in setting("ADMINS", "").split(",") if name.strip()}
 if admins:
+    # an admin's name follows the learners' rule (below): JupyterHub refuses to start with one that does not
+    bad = sorted(name for name in admins if not re.fullmatch(USER_NAME, name) or name in system_folders())
+    if bad:
+        raise SystemExit(f"NN_COURSE_ADMINS: expected names of lowercase letters, digits and '-', a letter first, at "
+                         f"most 20 characters, none a folder of /var/lib; got {', '.join(bad)}")
     admin_password = setting("ADMIN_PASSWORD")
     if len(admin_password) < 32 or admin_password == password:
         raise SystemExit("NN_COURSE_ADMIN_PASSWORD: expected 32 characters or more, not the class password; got "
@@ -84,7 +102,7 @@ if admins:
 c.Authenticator.allow_all = True
 # a learner's name becomes a folder name and part of a systemd unit's name: lowercase letters (JupyterHub
 # lowercases what is typed), digits and '-', a letter first, at most 20 characters
-c.Authenticator.username_pattern = r"^[a-z][a-z0-9-]{0,19}$"
+c.Authenticator.username_pattern = f"^{USER_NAME}$"
 
 # -- each learner's server: the course's environment, the shared data, the notebooks copied on first start
 sys.path.insert(0, str(HERE))
@@ -93,7 +111,7 @@ from learner_server import configure_learner_server  # noqa: E402  (shared with 
 configure_learner_server(c, python=sys.executable, cache=cache)
 c.Spawner.mem_limit = setting("MEM_LIMIT", "1G")
 c.Spawner.cpu_limit = float(setting("CPU_LIMIT", "1"))
-c.Spawner.http_timeout = 120  # a class starting at once on a small server: 20 servers took 80-86 s each here
+c.Spawner.http_timeout = 120  # 20 servers starting at once on 2 cores took 76 s each (median; 81 s p95) here
 c.Spawner.start_timeout = 180
 
 if setting("SPAWNER", "systemd") == "local":
@@ -101,7 +119,7 @@ if setting("SPAWNER", "systemd") == "local":
     homes = Path(setting("HOMES", str(state.parent / "homes")))
     c.SimpleLocalProcessSpawner.home_dir_template = str(homes / "{username}")
     if os.geteuid() == 0:
-        c.Spawner.args = ["--allow-root"]
+        c.Spawner.args = [*c.Spawner.args, "--allow-root"]
 else:
     c.JupyterHub.spawner_class = "systemdspawner.SystemdSpawner"
     c.SystemdSpawner.dynamic_users = True  # no system account per learner; home in /var/lib/NAME
@@ -111,12 +129,7 @@ else:
     # each server is a systemd unit of its own: restarting the hub (a settings change) leaves them running, and
     # the hub finds them again (the local spawner's servers are the hub's child processes: it stops them)
     c.JupyterHub.cleanup_servers = False
-    # a learner's home is /var/lib/NAME (a link into /var/lib/private): refuse every name that /var/lib holds
-    # for something else (apt, dpkg, systemd, ...), which systemd would otherwise hand to that learner
-    var_lib = Path("/var/lib")
-    if var_lib.is_dir():
-        c.Authenticator.blocked_users = {entry.name for entry in var_lib.iterdir()
-                                         if not (entry.is_symlink() and os.readlink(entry).startswith("private/"))}
+    c.Authenticator.blocked_users = system_folders()
 
 # -- idle servers are stopped, so that a class's memory goes back when learners leave ---------------------
 c.JupyterHub.load_roles = [{

@@ -5,7 +5,10 @@ server, deploy/tljh/nn-course.py on The Littlest JupyterHub):
 - it opens lesson 00;
 - its kernels read MNIST from the course's data/mnist and memory-map the shared read-only cache ``cache``;
 - its kernels use one BLAS thread each: a class shares the cores, and the notebooks' checked digits are the
-  ones computed that way.
+  ones computed that way;
+- a kernel no notebook tab is connected to (its notebook was closed) is shut down after 30 idle minutes: a
+  memory limit covers the learner's server and all their kernels, and JupyterLab keeps a closed notebook's
+  kernel running.
 """
 
 import os
@@ -13,6 +16,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 COURSE = HERE.parent
+# jupyter-server's kernel culling; kernels with an open notebook tab are kept (cull_connected stays False)
+KERNEL_CULLING = ["--MappingKernelManager.cull_idle_timeout=1800", "--MappingKernelManager.cull_interval=300"]
 
 
 def configure_learner_server(c, *, python: str, cache: Path) -> None:
@@ -20,6 +25,7 @@ def configure_learner_server(c, *, python: str, cache: Path) -> None:
     environment the course is installed in (its folder goes first on the learners' PATH)."""
     c.Spawner.cmd = [python, str(HERE / "singleuser.py")]
     c.Spawner.default_url = "/lab/tree/00_start_here.ipynb"
+    c.Spawner.args = list(KERNEL_CULLING)
     c.Spawner.environment.update({
         "LESSON_LIB_MNIST_DIR": str(COURSE / "data" / "mnist"),
         "LESSON_LIB_MNIST_CACHE": str(cache),

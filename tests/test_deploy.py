@@ -44,6 +44,7 @@ def test_the_one_server_config_starts_learners_through_singleuser_with_the_share
     assert config.JupyterHub.cleanup_servers is False  # a hub restart leaves the learners' units running
     assert str(tmp_path / "cache") in config.SystemdSpawner.readonly_paths
     assert config.Spawner.cmd == [sys.executable, str(DEPLOY / "singleuser.py")]
+    assert "--MappingKernelManager.cull_idle_timeout=1800" in config.Spawner.args  # a closed notebook's kernel stops
     environment = config.Spawner.environment.get_value({})
     assert environment["LESSON_LIB_MNIST_CACHE"] == str(tmp_path / "cache")
     assert environment["LESSON_LIB_MNIST_DIR"] == str(ROOT / "data" / "mnist")
@@ -106,6 +107,12 @@ def test_learner_names_are_short_plain_and_never_a_system_folder(monkeypatch, tm
     for entry in Path("/var/lib").iterdir():
         assert (entry.name in blocked) != (entry.is_symlink() and os.readlink(entry).startswith("private/")), entry
     assert "blocked_users" not in load_hub_config(monkeypatch, tmp_path, SPAWNER="local").Authenticator
+    # an admin's name follows the same rule: JupyterHub itself refused to start with "dr_smith" among its admins
+    with pytest.raises(SystemExit, match="NN_COURSE_ADMINS: expected names of lowercase letters.*got dr_smith, j.smith"):
+        load_hub_config(monkeypatch, tmp_path, ADMINS="teacher, dr_smith, j.smith", ADMIN_PASSWORD="a" * 32)
+    if Path("/var/lib/dpkg").is_dir():
+        with pytest.raises(SystemExit, match="got dpkg"):
+            load_hub_config(monkeypatch, tmp_path, ADMINS="dpkg", ADMIN_PASSWORD="a" * 32)
 
 
 def test_the_tljh_snippet_sets_the_same_learner_server_with_tljhs_python():
@@ -141,7 +148,10 @@ def test_singleuser_copies_the_notebooks_once_and_keeps_the_learners_own(tmp_pat
 def test_the_kubernetes_files_match_the_one_server_setup():
     values = yaml.safe_load((DEPLOY / "kubernetes" / "values.yaml").read_text())
     single = values["singleuser"]
-    assert single["cmd"] == ["python", "/opt/nn-course/deploy/singleuser.py"]
+    sys.path.insert(0, str(DEPLOY))
+    from learner_server import KERNEL_CULLING
+
+    assert single["cmd"] == ["python", "/opt/nn-course/deploy/singleuser.py", *KERNEL_CULLING]
     assert single["defaultUrl"] == "/lab/tree/00_start_here.ipynb"
     assert single["memory"]["limit"] == "1G"  # the one-server default (NN_COURSE_MEM_LIMIT), from the load test
     assert values["cull"]["enabled"] is True and values["cull"]["timeout"] == 3600
@@ -172,7 +182,9 @@ def test_the_server_install_script_is_valid_bash_and_starts_this_config():
     ({"NN_COURSE_PASSWORD": "a class password", "NN_COURSE_ADMINS": "teacher", "NN_COURSE_ADMIN_PASSWORD": "another one"},
      "NN_COURSE_ADMIN_PASSWORD: expected 32 characters or more"),
     ({"NN_COURSE_PASSWORD": 'say "hi" now'}, "expected no double quote, backslash or line break"),
-], ids=["no password", "short", "short admin password", "a quote"])
+    ({"NN_COURSE_PASSWORD": "a class password", "NN_COURSE_ADMINS": "teacher,dr_smith", "NN_COURSE_ADMIN_PASSWORD": "b" * 32},
+     "NN_COURSE_ADMINS: expected names of lowercase letters, digits and '-', a letter first, at most 20 characters, got 'dr_smith'"),
+], ids=["no password", "short", "short admin password", "a quote", "an admin name JupyterHub refuses"])
 def test_the_install_script_refuses_bad_settings_before_installing_anything(settings, message, tmp_path):
     """Run with bad settings (by anyone: the settings are checked before the script asks for root), the script
     stops at once and says which setting and what it expected. It used to stop on an unset password with bash's
