@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One server for a class (Debian 12 or Ubuntu 22.04 and later, with systemd), from the course's checkout:
+# One server for a class (Debian 12 or Ubuntu 24.04, or 22.04 with Node.js 18+; systemd), from the course's checkout:
 #
 #     sudo NN_COURSE_PASSWORD='the class password' bash deploy/install-server.sh
 #
