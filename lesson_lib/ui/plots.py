@@ -439,10 +439,8 @@ def plot_training_panel(history, probe=None, *, monitor=None, fig=None):
     ax_loss.set(xlabel="epoch", yscale="log")
     ax_accuracy.set(xlabel="epoch", ylim=(_accuracy_floor(history, probe), 1))
     ax_accuracy.yaxis.set_major_formatter(PercentFormatter(1.0))
-    # titles at a fixed height (y=1): placed automatically, matplotlib would measure the tick labels
-    # at every drawing to keep clear of any at the top, and these axes have none there
     for ax, title in ((ax_loss, "loss"), (ax_accuracy, "accuracy"), (ax_ratio, "update ratio (dashed: note bounds)")):
-        ax.set_title(title, y=1.0)
+        fixed_title(ax, title)
     # fixed places, where the curves seldom are (a falling loss leaves the top right free, a
     # rising accuracy the bottom right, and update ratios are seldom above the upper bound):
     # legends that stay put as the run goes on, and "best"

@@ -292,8 +292,9 @@ class TrainingPanel(widgets.VBox):
 
     def _plot(self, history, probe):
         """Draw the three panels with fixed margins, wide enough for the tick labels of any run:
-        re-fitting them to each drawing would make the axes jump as the labels change (and
-        clearing the figure resets them, so they are set after every drawing)."""
+        re-fitting them to each drawing would make the axes jump as the labels change. (The
+        first drawing makes the axes; later ones draw into them, plots._panels; the margins are
+        set after every drawing, which costs next to nothing.)"""
         self.figure.keep_layout = True
         plots.plot_training_panel(history, probe, monitor=self.monitor, fig=self.figure)
         self.figure.subplots_adjust(**PANEL_MARGINS)
