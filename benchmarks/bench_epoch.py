@@ -8,10 +8,12 @@
 
 All use float32, a sigmoid hidden layer, a softmax output with the log-likelihood loss, and
 the same shuffled mini-batches. Each time is the best of ``--repeat`` runs; the ratio is the median
-of the ratios of the ``--repeat`` back-to-back pairs (lesson_lib, then the minimal loop).
+of the ratios of the ``--repeat`` back-to-back pairs (lesson_lib first in odd pairs, the minimal
+loop first in even ones), printed with the range of the middle half of the pairs.
 
     python benchmarks/bench_epoch.py            # the full table
     python benchmarks/bench_epoch.py --quick    # 784-30-10, batch 32 only
+    python benchmarks/bench_epoch.py --hidden 30 --batch-size 10 --repeat 25   # one cell, more pairs
 """
 
 from __future__ import annotations
@@ -98,8 +100,10 @@ def time_torch(sizes, x, y, batch_size, repeat):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--quick", action="store_true", help="784-30-10 at batch 32 only")
+    parser.add_argument("--batch-size", type=int, choices=BATCH_SIZES, help="this batch size only")
+    parser.add_argument("--hidden", type=int, choices=[sizes[1] for sizes in SIZES], help="this hidden layer only")
     args = parser.parse_args()
     (x, y), _ = ll.load_mnist()
     y_rows = ll.one_hot(y)
@@ -112,26 +116,35 @@ def main():
     print(f"Python {platform.python_version()}, NumPy {np.__version__}, torch {torch_version or 'not installed'}, "
           f"{os.cpu_count()} CPUs, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
     print(f"one epoch = {len(x)} examples, float32, best of {args.repeat}\n")
-    header = f"{'network':<11} {'batch':>5} {'lesson_lib s':>12} {'minimal s':>10} {'ratio':>6} {'samples/s':>10}"
+    header = f"{'network':<11} {'batch':>5} {'lesson_lib s':>12} {'minimal s':>10} {'ratio':>6} {'middle half':>11} {'samples/s':>10}"
     header += f" {'torch s':>8} {'torch/lesson_lib':>16}" if torch_version else ""
     print(header)
-    sizes_list = SIZES[:1] if args.quick else SIZES
-    batches = (32,) if args.quick else BATCH_SIZES
+    sizes_list = SIZES[:1] if args.quick else [sizes for sizes in SIZES if args.hidden in (None, sizes[1])]
+    batches = (32,) if args.quick else [b for b in BATCH_SIZES if args.batch_size in (None, b)]
     worst = 0.0
     for sizes in sizes_list:
         for batch_size in batches:
             ours_times, minimal_times = [], []
-            for _ in range(args.repeat):  # interleaved, so each pair sees the same machine load
-                ours_times.append(time_lesson_lib(sizes, x, y, batch_size))
-                minimal_times.append(time_minimal(sizes, x, y_rows, batch_size))
+            for i in range(args.repeat):  # interleaved, so each pair sees the same machine load
+                # and in alternating order (AB BA ...), so a drift in the machine's speed during a
+                # pair (this virtual machine's varies by a third from one epoch to the next) favours
+                # neither side
+                if i % 2 == 0:
+                    ours_times.append(time_lesson_lib(sizes, x, y, batch_size))
+                    minimal_times.append(time_minimal(sizes, x, y_rows, batch_size))
+                else:
+                    minimal_times.append(time_minimal(sizes, x, y_rows, batch_size))
+                    ours_times.append(time_lesson_lib(sizes, x, y, batch_size))
             ours, minimal = min(ours_times), min(minimal_times)
             # the ratio of each back-to-back pair, then their median: a neighbour's burst of load
             # spoils one pair, not the figure
-            ratio = statistics.median(o / m for o, m in zip(ours_times, minimal_times))
+            ratios = [o / m for o, m in zip(ours_times, minimal_times)]
+            ratio = statistics.median(ratios)
+            quartiles = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratio] * 3
             worst = max(worst, ratio)
             name = "-".join(map(str, sizes))
             line = (f"{name:<11} {batch_size:>5} {ours:>12.3f} {minimal:>10.3f} {ratio:>6.2f} "
-                    f"{len(x) / ours:>10,.0f}")
+                    f"{quartiles[0]:>5.2f}-{quartiles[2]:<5.2f} {len(x) / ours:>10,.0f}")
             if torch_version:
                 theirs = time_torch(sizes, x, y, batch_size, args.repeat)
                 line += f" {theirs:>8.3f} {theirs / ours:>16.2f}"

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .targets import one_hot
-from .validation import describe, check_positive
+from .validation import check_positive, describe, vouch_finite
 
 MNIST_FILES = {
     # name: (sha256 of the decompressed file, size in bytes, magic number, shape)
@@ -225,7 +225,9 @@ def _cached_images(folder: Path, name: str) -> np.ndarray | None:
         problem = _cache_problem(cache, name)
         if problem is not None:
             raise MnistFileError(f"{problem}, even after rebuilding the cache in {cache}")
-    return np.load(cache / CACHED_IMAGES[name], mmap_mode="r").view(np.ndarray)
+    images = np.load(cache / CACHED_IMAGES[name], mmap_mode="r").view(np.ndarray)
+    vouch_finite(images)  # pixels / 255 of verified files: train and evaluate need not scan them on every call
+    return images
 
 
 def _images(folder: Path, name: str) -> np.ndarray:

@@ -9,9 +9,12 @@ loop's per-batch path.
 from __future__ import annotations
 
 import math
+import weakref
 from numbers import Real
 
 import numpy as np
+
+_VOUCHED = weakref.WeakValueDictionary()  # id(array) -> a read-only array known to hold only finite numbers
 
 
 def describe(value) -> str:
@@ -50,6 +53,8 @@ def as_float_array(name: str, value, *, ndim: int | None = None, dtype=None) -> 
         array = array.astype(np.float64)
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name}: expected a {ndim}-D array, got {array.ndim}-D with shape {array.shape}")
+    if is_vouched_finite(array):
+        return array
     # One fast pass: NaN and inf propagate into the sum of squares (a BLAS dot product, a third
     # faster than array.sum() on MNIST). Only if it is not finite (it may also overflow on huge
     # finite values) look at the entries one by one.
@@ -62,6 +67,31 @@ def as_float_array(name: str, value, *, ndim: int | None = None, dtype=None) -> 
     if not np.isfinite(total):
         _report_non_finite(name, original, array)
     return array
+
+
+def vouch_finite(array: np.ndarray) -> None:
+    """Record that the read-only ``array`` holds only finite numbers, checked by the code that made it
+    (the MNIST loader: pixels / 255 from files whose SHA-256 it verified), so that ``as_float_array``
+    does not scan it, or a view of it, again. That scan reads every number: for the 60,000 training
+    images (188 MB) it took 15-20 ms on each call of ``train``, as much as 10% of an epoch at batch 128."""
+    if not isinstance(array, np.ndarray) or array.flags.writeable:
+        raise ValueError(f"array: expected a read-only NumPy array (one that cannot change later), got {describe(array)}")
+    _VOUCHED[id(array)] = array
+
+
+def is_vouched_finite(array: np.ndarray) -> bool:
+    """Whether every entry of ``array`` is an entry of an array passed to ``vouch_finite``: that array or a
+    read-only view of it (``x[:1000]``, ``x.reshape(-1, 28, 28)``) with its dtype, whose start and steps fall
+    on its entries' boundaries (a view that reads its bytes another way could hold NaN)."""
+    for root in (array, array.base):
+        if root is not None and _VOUCHED.get(id(root)) is root:
+            break
+    else:
+        return False
+    itemsize = root.dtype.itemsize
+    offset = array.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return (array.dtype == root.dtype and not array.flags.writeable and offset % itemsize == 0
+            and all(stride % itemsize == 0 for stride in array.strides))
 
 
 def _report_non_finite(name: str, original: np.ndarray, array: np.ndarray) -> None:

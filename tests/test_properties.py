@@ -175,3 +175,13 @@ def test_confusion_matrix_of_no_examples_is_refused_clearly():
         ll.inspection.confusion_matrix(np.array([], dtype=np.int64), np.array([], dtype=np.int64), n_classes=3)
 
 
+
+
+@given(a=arrays(st.sampled_from([np.float32, np.float64]), st.tuples(st.integers(1, 40), st.integers(1, 40)),
+                elements=st.floats(-1e6, 1e6, width=32)))
+def test_mean_abs_is_np_mean_of_abs_to_the_last_bit(a):
+    # the gradient monitor's sizes went from np.mean(np.abs(g)) to network.mean_abs(g) for speed; the
+    # recorded history (and so every printed note and ratio) must not change by a single bit
+    from lesson_lib.network import mean_abs
+
+    assert mean_abs(a) == float(np.mean(np.abs(a)))
