@@ -37,7 +37,7 @@ def sigmoid_unchecked(z):
     The fast path of ``sigmoid`` (no input check). Callers silence the overflow of e^(-z) for very
     negative z (``np.errstate(over="ignore")``): 1 / inf = 0 is the right limit.
     """
-    a = np.negative(z)
+    a = np.negative(z, out=np.empty_like(z))  # an array even for a 0-d z (np.negative would give a scalar)
     np.exp(a, out=a)
     a += 1.0
     return np.reciprocal(a, out=a)

@@ -159,3 +159,15 @@ def test_activation_at_gives_value_and_slope_and_the_saturation_points():
         ll.activation_at("softmax", 1.0)
     with pytest.raises(ValueError, match=r"name: unknown activation 'swish'"):
         ll.activation_at("swish", 1.0)
+
+
+def test_a_single_z_gives_a_value_and_a_slope_for_every_activation():
+    # the explorer of notebook 01 asks for f and f' at one point z; a faster sigmoid kernel (np.negative
+    # without an output array) returned a NumPy scalar there and np.exp(..., out=) refused it
+    import lesson_lib as ll
+
+    for name in ("sigmoid", "tanh", "relu", "identity"):
+        a, slope = ll.activation_at(name, 2.0)
+        assert np.ndim(a) == 0 and np.isfinite(a) and np.isfinite(slope), name
+    assert float(ll.activation_at("sigmoid", 0.0)[0]) == 0.5
+    assert float(ll.sigmoid(np.float64(0.0))) == 0.5
