@@ -261,7 +261,7 @@ class Network:
             if deltas is not None:
                 deltas.insert(0, delta * x.shape[0])  # per example again: dC_i/dz, not d(mean C)/dz
             weight_gradients[l] = activations[l].T @ delta
-            bias_gradients[l] = delta.sum(axis=0)
+            bias_gradients[l] = np.add.reduce(delta, axis=0)  # delta.sum(axis=0), without its Python wrapper
             if l > 0:
                 # activations[l] is the output of the hidden layer below weight layer l: f'(z) from a
                 delta = delta @ weights[l].T
