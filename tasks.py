@@ -24,7 +24,7 @@
                               # "bench classroom": a JupyterHub (deploy/) load-tested with 1-20 learners
 
 The first run creates .venv/ and installs the project with its test tools into it; later runs
-reuse it and reinstall only when pyproject.toml has changed. Extra arguments after `test` go
+reuse it and reinstall only when pyproject.toml, setup.py or a translation catalog has changed. Extra arguments after `test` go
 to pytest (e.g. `python3 tasks.py test -k softmax`).
 """
 
@@ -50,7 +50,10 @@ def ensure_environment() -> None:
     """Create .venv and install the project into it, unless that was already done."""
     if sys.version_info < (3, 10):
         sys.exit(f"Python 3.10 or newer is needed, this is {sys.version.split()[0]}")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    # what the install depends on: the project's settings, and the translation catalogs it compiles (setup.py)
+    installed_from = [ROOT / "pyproject.toml", ROOT / "setup.py",
+                      *sorted((ROOT / "lesson_lib" / "locale").glob("*/LC_MESSAGES/*.po"))]
+    wanted = hashlib.sha256(b"".join(path.read_bytes() for path in installed_from)).hexdigest()
     if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
         write_lab_settings()
         return
@@ -185,7 +188,7 @@ def reset_lessons(numbers, course: Path = ROOT / "notebooks", work: Path | None 
             if target.exists() and _digest(target) != origin.get(str(name)):
                 backup = work / "backups" / f"{name.stem}.{time.strftime('%Y%m%d-%H%M%S')}{name.suffix}"
                 if name.parent != Path("."):
-                    backup = backup.with_name(f"{name.parent}-{backup.name}")
+                    backup = backup.with_name(f"{'-'.join(name.parent.parts)}-{backup.name}")  # zh/solutions -> zh-solutions-
                 backup.parent.mkdir(parents=True, exist_ok=True)
                 target.replace(backup)
                 messages.append(f"your {name} is kept as {backup.relative_to(work.parent)}")

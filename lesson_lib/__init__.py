@@ -13,6 +13,7 @@ from .activations import (ACTIVATIONS, HIDDEN_ACTIVATIONS, activation_at, identi
                           relu_prime, sigmoid, sigmoid_prime, softmax, softmax_jacobian, tanh, tanh_prime)
 from .data import MnistFileError, load_mnist
 from .gradient_check import check_network_gradients, numerical_gradient, rel_error
+from .i18n import language, set_language
 from .information import compare_distributions, cross_entropy, entropy, kl_divergence
 from .losses import (LOSSES, CrossEntropyLoss, LogLikelihoodLoss, Loss, QuadraticLoss, get_loss,
                      softmax_loss_and_gradient)
@@ -31,6 +32,7 @@ __all__ = [
     "softmax", "softmax_jacobian", "tanh", "tanh_prime",
     "MnistFileError", "load_mnist", "one_hot", "predicted_classes",
     "check_network_gradients", "numerical_gradient", "rel_error",
+    "language", "set_language",
     "compare_distributions", "cross_entropy", "entropy", "kl_divergence",
     "LOSSES", "CrossEntropyLoss", "LogLikelihoodLoss", "Loss", "QuadraticLoss", "get_loss", "softmax_loss_and_gradient",
     "Network", "NeuronRun", "train_neuron", "TrainingSettings", "describe_run", "run_settings",

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import gettext as _
+from .i18n import ngettext
 from .network import Network
 from .training import DivergenceStop, GradientMonitor, History, train
 from .validation import check_positive
@@ -69,14 +71,18 @@ def describe_run(history: History, seconds: float | None = None) -> str:
     """One line on how a finished run ended: its test accuracy, or why it stopped."""
     if history.diverged:
         return history.stop_reason
-    where = f"{history.epochs[-1]} epoch{'s' if history.epochs[-1] != 1 else ''}" if history.epochs else "no epoch"
-    text = f"finished {where}"
+    if history.epochs:
+        where = ngettext("{n} epoch", "{n} epochs", history.epochs[-1]).format(n=history.epochs[-1])
+    else:
+        where = _("no epoch")
+    text = _("finished {where}").format(where=where)
     if history.stop_reason:
         text = history.stop_reason
     if history.val_accuracy:
-        text += f": test accuracy {history.val_accuracy[-1]:.2%}"
+        text += _(": test accuracy {accuracy:.2%}").format(accuracy=history.val_accuracy[-1])
     if history.loss:
-        text += f"{',' if history.val_accuracy else ':'} training loss {history.loss[-1]:.4f}"
+        text += (_(", training loss {loss:.4f}") if history.val_accuracy else _(": training loss {loss:.4f}")).format(
+            loss=history.loss[-1])
     if seconds is not None:
-        text += f" ({seconds:.1f} s)"
+        text += _(" ({seconds:.1f} s)").format(seconds=seconds)
     return text

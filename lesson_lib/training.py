@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .i18n import gettext as _
+from .i18n import layer_text, ngettext
 from .network import Network, mean_abs
 from .targets import one_hot, predicted_classes
 from .validation import as_batch, check_positive, check_seed
@@ -113,14 +115,22 @@ class GradientNote:
     threshold: float
 
     def __str__(self):
-        return (f"epoch {self.epoch}: {self.layer} gradient {self.kind} in {self.count} of {self.checks} checks "
-                f"from batch {self.first_batch}: {_ratio_words(self.kind, self.extreme, self.threshold)}")
+        return _("epoch {epoch}: {layer} gradient {kind} in {count} of {checks} checks from batch {batch}: {ratio}").format(
+            epoch=self.epoch, layer=layer_text(self.layer), kind=_kind_text(self.kind), count=self.count,
+            checks=self.checks, batch=self.first_batch, ratio=_ratio_words(self.kind, self.extreme, self.threshold))
+
+
+def _kind_text(kind: str) -> str:
+    return _("too large") if kind == "too large" else _("too small")
 
 
 def _ratio_words(kind, extreme, threshold) -> str:
     """How far a note's update ratio went past its bound, as both a note and a summary say it."""
-    bound, limit = ("up to", "above") if kind == "too large" else ("down to", "below")
-    return f"updates {bound} {extreme:.2g} of the weights' size ({limit} {threshold:g})"
+    if kind == "too large":
+        return _("updates up to {extreme:.2g} of the weights' size (above {threshold:g})").format(
+            extreme=extreme, threshold=threshold)
+    return _("updates down to {extreme:.2g} of the weights' size (below {threshold:g})").format(
+        extreme=extreme, threshold=threshold)
 
 
 def summarize_notes(notes) -> list:
@@ -134,9 +144,12 @@ def summarize_notes(notes) -> list:
     for (layer, kind), group in groups.items():
         pick = max if kind == "too large" else min
         epochs = _ranges(sorted({note.epoch for note in group}))
-        lines.append(f"{layer}: gradient {kind} in {sum(n.count for n in group)} of {sum(n.checks for n in group)} "
-                     f"checks, epoch{'s' if ',' in epochs or '-' in epochs else ''} {epochs}: "
-                     f"{_ratio_words(kind, pick(n.extreme for n in group), group[0].threshold)}")
+        several = "," in epochs or "-" in epochs
+        lines.append(_("{layer}: gradient {kind} in {count} of {checks} checks, {epochs}: {ratio}").format(
+            layer=layer_text(layer), kind=_kind_text(kind), count=sum(n.count for n in group),
+            checks=sum(n.checks for n in group),
+            epochs=(_("epochs {numbers}") if several else _("epoch {numbers}")).format(numbers=epochs),
+            ratio=_ratio_words(kind, pick(n.extreme for n in group), group[0].threshold)))
     return lines
 
 
@@ -218,12 +231,13 @@ class History:
 
     def epoch_line(self, i: int = -1) -> str:
         """One printable line for epoch i: loss and accuracies, rounded so it is reproducible."""
-        parts = [f"epoch {self.epochs[i]}"]
+        parts = [_("epoch {epoch}").format(epoch=self.epochs[i])]
         if self.loss:
-            parts = [f"epoch {self.epochs[i]}: loss {self.loss[i]:.4f}", f"train accuracy {self.train_accuracy[i]:.2%}"]
+            parts = [_("epoch {epoch}: loss {loss:.4f}").format(epoch=self.epochs[i], loss=self.loss[i]),
+                     _("train accuracy {accuracy:.2%}").format(accuracy=self.train_accuracy[i])]
         if self.val_accuracy:
-            parts.append(f"held-out accuracy {self.val_accuracy[i]:.2%}")
-        return ", ".join(parts)
+            parts.append(_("held-out accuracy {accuracy:.2%}").format(accuracy=self.val_accuracy[i]))
+        return _(", ").join(parts)  # the separator too: Chinese writes a full-width comma
 
 
 @dataclass(slots=True)
@@ -409,7 +423,7 @@ class PrintEpochs(Hook):
             print(history.epoch_line())
         for note in history.notes:
             if note.epoch == state.epoch:
-                print("  note:", note)
+                print("  " + _("note: {note}").format(note=note))
 
     def on_end(self, state):
         if state.history.stop_reason:
@@ -593,7 +607,8 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
                 if state.stop_requested:
                     ran_to_the_end = epoch == epochs and state.batch == n_batches
                     if history.stop_reason is None and not ran_to_the_end:
-                        history.stop_reason = f"stopped on request in epoch {epoch}, after batch {state.batch}"
+                        history.stop_reason = _("stopped on request in epoch {epoch}, after batch {batch}").format(
+                            epoch=epoch, batch=state.batch)
                     break
     finally:
         history.steps = state.step

@@ -87,3 +87,19 @@ def test_reset_with_one_bad_number_changes_nothing(course, tmp_path):
         tasks.reset_lessons(["03", "9x"], course, work)
     assert (work / "03_cross_entropy.ipynb").read_text() == '{"mine": true}'
     assert not (work / "backups").exists()
+
+
+def test_reset_restores_the_chinese_twin_too_and_keeps_the_learners_chinese_work(course, tmp_path):
+    # the Chinese edition is notebooks/zh/ (and zh/solutions/): a backup of a changed zh/solutions notebook
+    # was named with the folder's "/" in it, which pathlib refused (ValueError: Invalid name)
+    for name in ("zh/03_cross_entropy.ipynb", "zh/solutions/03_cross_entropy.ipynb"):
+        (course / name).parent.mkdir(parents=True, exist_ok=True)
+        (course / name).write_text(f'{{"course": "{name}"}}')
+    work = tmp_path / "my-work"
+    tasks.prepare_working_copy(course, work)
+    assert (work / "zh" / "solutions" / "03_cross_entropy.ipynb").exists()
+    (work / "zh" / "solutions" / "03_cross_entropy.ipynb").write_text('{"mine": "中文"}')
+    messages = tasks.reset_lessons(["03"], course, work)
+    assert (work / "zh" / "solutions" / "03_cross_entropy.ipynb").read_text() == '{"course": "zh/solutions/03_cross_entropy.ipynb"}'
+    backups = list((work / "backups").glob("zh-solutions-03_cross_entropy.*.ipynb"))
+    assert len(backups) == 1 and backups[0].read_text() == '{"mine": "中文"}', messages

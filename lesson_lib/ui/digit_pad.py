@@ -22,13 +22,16 @@ import numpy as np
 import PIL.Image
 import PIL.ImageDraw
 
+from . import plots
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..network import Network
 from ..validation import as_float_array, check_positive
 from .widgets import FigureView
 
 CANVAS_SIZE = 280
 PEN_WIDTH = 22
-PROMPT = "Draw a digit from 0 to 9 in the black square."
+PROMPT = N_("Draw a digit from 0 to 9 in the black square.")  # translated where it is shown
 MNIST_CENTER = 14.0
 
 
@@ -105,8 +108,8 @@ class DigitPad(widgets.VBox):
         self.canvas = Canvas(width=CANVAS_SIZE, height=CANVAS_SIZE,
                              layout=widgets.Layout(width=f"{CANVAS_SIZE}px", height=f"{CANVAS_SIZE}px",
                                                    border="1px solid #888"))
-        self.clear_button = widgets.Button(description="Clear", icon="eraser")
-        self.view = FigureView((6.4, 2.8), PROMPT)
+        self.clear_button = widgets.Button(description=_("Clear"), icon="eraser")
+        self.view = FigureView((6.4, 2.8), _(PROMPT))
         self.figure, self.image, self.status = self.view.figure, self.view.image, self.view.status
         self.strokes: list = []
         self._pen_down = False
@@ -174,16 +177,18 @@ class DigitPad(widgets.VBox):
         self.figure.clear()
         ax_digit, ax_probabilities = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
         ax_digit.imshow(self.digit.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
-        ax_digit.set(title="network input, 28x28", xticks=[], yticks=[])
+        ax_digit.set(title=plots.figure_text("network input, 28x28"), xticks=[], yticks=[])
         if strokes:
             self.probabilities = self.network.forward(self.digit[None, :])[0]
             best = int(np.argmax(self.probabilities))
             colors = ["tab:red" if j == best else "0.6" for j in range(10)]
             ax_probabilities.bar(range(10), self.probabilities, color=colors)
-            status = html.escape(f"the network reads {article(best)} {best} (output {self.probabilities[best]:.2f})")
+            status = html.escape(_("the network reads {article} {digit} (output {output:.2f})").format(
+                article=article(best), digit=best, output=self.probabilities[best]))
         else:
             self.probabilities = None
-            status = PROMPT
-        ax_probabilities.set(title="network outputs", xticks=range(10), ylim=(0, 1), xlabel="digit")
+            status = _(PROMPT)
+        ax_probabilities.set(title=plots.figure_text("network outputs"), xticks=range(10), ylim=(0, 1),
+                             xlabel=plots.figure_text("digit"))
         self.figure.tight_layout()
         self.view.show(status)

@@ -8,10 +8,70 @@ import numpy as np
 from matplotlib.ticker import NullLocator, PercentFormatter
 
 from ..activations import activation_at
+from ..i18n import gettext, language, layer_text, when_language_changes
 from ..information import compare_distributions
 from ..losses import softmax_loss_and_gradient
 from ..training import GradientMonitor
 from ..validation import as_float_array
+
+
+# -- the language of the figures' text (lesson_lib.i18n) --------------------------------------------
+
+CHINESE_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC",
+                 "Hiragino Sans GB", "Heiti SC", "SimHei", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
+                 "Noto Sans CJK JP", "Arial Unicode MS")
+"""Fonts with Chinese characters that matplotlib may find, best first (Linux, Windows, macOS)."""
+
+_font = {}
+
+
+def chinese_font() -> str | None:
+    """The first of CHINESE_FONTS that matplotlib knows on this machine, or None (looked up once)."""
+    if "name" not in _font:
+        from matplotlib import font_manager
+
+        known = {entry.name for entry in font_manager.fontManager.ttflist}
+        _font["name"] = next((name for name in CHINESE_FONTS if name in known), None)
+    return _font["name"]
+
+
+def figure_text(message: str) -> str:
+    """A figure's text in the lesson's language (``ll.set_language``). In Chinese only where a Chinese
+    font is installed (``use_font``: after matplotlib's own font, which keeps drawing the Latin letters and
+    digits); without one the figure keeps its English text, so it never shows empty boxes and matplotlib
+    never warns."""
+    if language() == "en":
+        return message
+    font = chinese_font()
+    if font is None:
+        return message
+    use_font(font)
+    return gettext(message)
+
+
+def use_font(font: str) -> None:
+    """Draw text from now on in matplotlib's font and, for the characters it lacks, in ``font``: matplotlib
+    (3.6 and later) falls back glyph by glyph along the families of ``font.family``."""
+    families = list(plt.rcParams["font.family"])
+    if font not in families:
+        plt.rcParams["font.family"] = [*families, font]
+
+
+def _follow_language(language_set: str) -> None:
+    """Before any Chinese figure is made (a Text keeps the fonts of the moment it was made): add the font."""
+    if language_set != "en" and chinese_font() is not None:
+        use_font(chinese_font())
+
+
+when_language_changes(_follow_language)
+
+
+_ = figure_text  # the name gettext's tools look for
+
+
+def _layer(name: str) -> str:
+    """A layer's name from ``Network.layer_name`` ("hidden layer 2", "output layer") in the figures' language."""
+    return layer_text(name, figure_text)
 
 
 def show_digits(images, labels=None, *, predictions=None, columns: int = 10, size: float = 1.0):
@@ -155,10 +215,10 @@ def plot_activations(names, z_range=(-6.0, 6.0), *, derivatives: bool = True, po
             axes[0].plot([point], [a0], "o", color=line.get_color())
             half = 0.1 * (high - low)
             axes[0].plot([point - half, point + half], [a0 - slope0 * half, a0 + slope0 * half], "--",
-                         color=line.get_color(), label=f"{name} tangent")
+                         color=line.get_color(), label=_("{name} tangent").format(name=name))
             if derivatives:
                 axes[1].plot([point], [slope0], "o", color=line.get_color())
-    titles = ("a = f(z)", "slope f'(z)")
+    titles = ("a = f(z)", _("slope f'(z)"))
     for ax, title in zip(axes, titles):
         fixed_title(ax, title)
         ax.set_xlabel("z")
@@ -182,11 +242,11 @@ def plot_neuron_runs(runs, fig=None):
         line, = ax_output.plot(run.epoch, run.output, label=label)
         ax_cost.plot(run.epoch, run.cost, label=label, color=line.get_color())
     if runs:
-        ax_output.axhline(runs[0].y, color="0.5", ls=":", lw=1, label=f"target y = {runs[0].y:g}")
-    ax_output.set(xlabel="epoch", ylim=(-0.02, 1.02))
-    ax_cost.set(xlabel="epoch")
-    fixed_title(ax_output, "output a")
-    fixed_title(ax_cost, "cost C")
+        ax_output.axhline(runs[0].y, color="0.5", ls=":", lw=1, label=_("target y = {y:g}").format(y=runs[0].y))
+    ax_output.set(xlabel=_("epoch"), ylim=(-0.02, 1.02))
+    ax_cost.set(xlabel=_("epoch"))
+    fixed_title(ax_output, _("output a"))
+    fixed_title(ax_cost, _("cost C"))
     ax_cost.set_ylim(bottom=0)
     # one legend for both panels, below them: inside, any place was on some start's curve
     handles, labels = ax_output.get_legend_handles_labels()
@@ -207,17 +267,17 @@ def plot_distributions(p, q, fig=None):
     k = p.size
     fig, (ax_bars, ax_measures) = _panels(fig, (10, 3.4), 1, 2)
     positions = np.arange(k)
-    ax_bars.bar(positions - 0.2, p, width=0.4, label="p (true)", color="tab:blue")
-    ax_bars.bar(positions + 0.2, q, width=0.4, label="q (model)", color="tab:orange")
+    ax_bars.bar(positions - 0.2, p, width=0.4, label=_("p (true)"), color="tab:blue")
+    ax_bars.bar(positions + 0.2, q, width=0.4, label=_("q (model)"), color="tab:orange")
     # headroom above the bars for the legend, so that it never covers one
-    fixed_title(ax_bars, "probabilities")
-    ax_bars.set(xticks=positions, xlabel="class", ylim=(0, 1.3), yticks=np.linspace(0, 1, 6))
+    fixed_title(ax_bars, _("probabilities"))
+    ax_bars.set(xticks=positions, xlabel=_("class"), ylim=(0, 1.3), yticks=np.linspace(0, 1, 6))
     ax_bars.legend(fontsize=8, loc="upper center", ncol=2)
     h, kl, hpq = measures["entropy"], measures["kl"], measures["cross_entropy"]
     ax_measures.bar(0, h, color="tab:blue", label="H(p)")
     ax_measures.bar(0, kl, bottom=h, color="tab:red", label="KL(p || q)")
     ax_measures.bar(1, hpq, color="tab:purple", label="H(p, q)")
-    fixed_title(ax_measures, "nats")
+    fixed_title(ax_measures, _("nats"))
     ax_measures.set(xticks=[0, 1], xticklabels=["H(p) + KL", "H(p, q)"],
                     ylim=(0, 1.35 * max(hpq, h + kl, 1e-3)))
     ax_measures.legend(fontsize=8, loc="upper center", ncol=3)
@@ -234,18 +294,19 @@ def plot_softmax(z, true_class: int, temperature: float = 1.0, fig=None):
     z = np.asarray(z, dtype=float)
     fig, axes = _panels(fig, (10, 3.2), 1, 3)
     positions = np.arange(z.size)
-    for ax, values, title, color in zip(axes, (z, a, gradient), ("scores z", "probabilities a = softmax(z / T)",
-                                                                     "gradient dC/dz = (a - y) / T"),
+    for ax, values, title, color in zip(axes, (z, a, gradient), (_("scores z"), _("probabilities a = softmax(z / T)"),
+                                                                     _("gradient dC/dz = (a - y) / T")),
                                         ("0.6", "tab:blue", "tab:red")):
         bars = ax.bar(positions, values, color=color)
         bars[true_class].set_edgecolor("black")
         bars[true_class].set_linewidth(2)
         fixed_title(ax, title)
-        ax.set(xticks=positions, xlabel="class")
+        ax.set(xticks=positions, xlabel=_("class"))
         ax.axhline(0, color="0.5", lw=0.8)
     axes[1].set_ylim(0, 1.05)
     axes[2].set_ylim(-1.05 / temperature, 1.05 / temperature)
-    fig.suptitle(f"T = {temperature:g}, true class {true_class}: loss -ln a = {loss:.4f}", fontsize=10)
+    fig.suptitle(_("T = {temperature:g}, true class {true_class}: loss -ln a = {loss:.4f}").format(
+        temperature=temperature, true_class=true_class, loss=loss), fontsize=10)
     _layout(fig)
     return fig
 
@@ -265,11 +326,11 @@ def plot_backprop_sizes(delta_sizes, gradient_sizes, title: str = "", fig=None):
     fig, axes = _panels(fig, (10, 3.4), 1, 2)
     layers = np.arange(delta_sizes.size)
     names = [f"h{l + 1}" for l in layers[:-1]] + ["out"]
-    for ax, sizes, label, color in ((axes[0], delta_sizes, "mean |delta| (error term)", "tab:purple"),
-                                    (axes[1], gradient_sizes, "mean |dC/dW| (weight gradient)", "tab:red")):
+    for ax, sizes, label, color in ((axes[0], delta_sizes, _("mean |delta| (error term)"), "tab:purple"),
+                                    (axes[1], gradient_sizes, _("mean |dC/dW| (weight gradient)"), "tab:red")):
         ax.bar(layers, np.maximum(sizes, 1e-30), color=color)
         ax.set_xticks(layers, names)
-        ax.set(xlabel="layer (backprop runs right to left)", yscale="log")
+        ax.set(xlabel=_("layer (backprop runs right to left)"), yscale="log")
         _decades_only(ax)  # a log axis's many minor ticks cost most of the redraw
         ax.set_title(label, y=1.01)  # a fixed position: placing it automatically is slow too
     if title:
@@ -292,7 +353,7 @@ def plot_descent(runs, surface, fig=None):
     levels = np.quantile(values, np.linspace(0.0, 0.9, 12) ** 2)
     ax_path.contour(weights, biases, values, levels=np.unique(levels), colors="0.7", linewidths=0.8)
     for run in runs:
-        label = f"batch size {run.batch_size}, lr {run.lr:g}"
+        label = _("batch size {batch_size}, lr {lr:g}").format(batch_size=run.batch_size, lr=run.lr)
         # a path of many noisy steps is drawn faint and beneath the others, so that it buries none of them
         noisy = run.updates > 500
         line, = ax_path.plot(run.path[:, 0], run.path[:, 1], lw=1, label=label, alpha=0.45 if noisy else 1.0,
@@ -301,12 +362,12 @@ def plot_descent(runs, surface, fig=None):
         ax_loss.plot(run.epoch, run.loss, label=label, color=line.get_color(), alpha=0.6 if noisy else 1.0,
                      zorder=1.5 if noisy else 2)
     if runs:
-        ax_path.plot(runs[0].path[0, 0], runs[0].path[0, 1], "ks", label="start")
-    fixed_title(ax_path, "path of (w, b) on the loss contours")
-    fixed_title(ax_loss, "loss over all examples")
-    ax_path.set(xlabel="weight w", ylabel="bias b",
+        ax_path.plot(runs[0].path[0, 0], runs[0].path[0, 1], "ks", label=_("start"))
+    fixed_title(ax_path, _("path of (w, b) on the loss contours"))
+    fixed_title(ax_loss, _("loss over all examples"))
+    ax_path.set(xlabel=_("weight w"), ylabel=_("bias b"),
                 xlim=(weights[0], weights[-1]), ylim=(biases[0], biases[-1]))
-    ax_loss.set(xlabel="epochs (examples seen / n)", ylabel="loss")
+    ax_loss.set(xlabel=_("epochs (examples seen / n)"), ylabel=_("loss"))
     ax_path.legend(fontsize=8, loc="upper right")
     _layout(fig)
     return fig
@@ -321,12 +382,12 @@ def plot_batch_size_comparison(runs, fig=None):
     fig = _figure(fig, (12, 3.6))
     axes = fig.subplots(1, 3, sharey=True)
     for run in runs:
-        line, = axes[0].plot(run.epoch, run.loss, label=f"batch size {run.batch_size}")
+        line, = axes[0].plot(run.epoch, run.loss, label=_("batch size {batch_size}").format(batch_size=run.batch_size))
         axes[1].plot(np.maximum(run.updates, 1), run.loss, color=line.get_color())
         axes[2].plot(run.seconds, run.loss, color=line.get_color())
-    axes[0].set(title="by epochs", xlabel="epochs", ylabel="training loss")
-    axes[1].set(title="by updates", xlabel="updates (log scale)", xscale="log")
-    axes[2].set(title="by seconds", xlabel="seconds")
+    axes[0].set(title=_("by epochs"), xlabel=_("epochs"), ylabel=_("training loss"))
+    axes[1].set(title=_("by updates"), xlabel=_("updates (log scale)"), xscale="log")
+    axes[2].set(title=_("by seconds"), xlabel=_("seconds"))
     axes[0].legend(fontsize=8)
     _layout(fig)
     return fig
@@ -373,10 +434,10 @@ def plot_loss_comparison(histories, probes=None, *, smooth: int = 10, fig=None):
                              color=line.get_color(), label=label)
         ax_delta.plot(history.check_step, _smooth(history.check_output_delta_size, smooth), color=line.get_color(),
                       label=label)
-    ax_loss.set(title="mini-batch loss (each its own scale)", xlabel="updates", xscale="log", yscale="log")
-    ax_accuracy.set(title="test accuracy", xlabel="updates", xscale="log")
+    ax_loss.set(title=_("mini-batch loss (each its own scale)"), xlabel=_("updates"), xscale="log", yscale="log")
+    ax_accuracy.set(title=_("test accuracy"), xlabel=_("updates"), xscale="log")
     ax_accuracy.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax_delta.set(title="output layer: mean |delta|", xlabel="updates", xscale="log", yscale="log")
+    ax_delta.set(title=_("output layer: mean |delta|"), xlabel=_("updates"), xscale="log", yscale="log")
     ax_accuracy.legend(fontsize=8, loc="lower right")
     _layout(fig)
     return fig
@@ -389,10 +450,10 @@ def _plot_update_ratios(ax, history, monitor, smooth):
     ratios = np.asarray(history.check_update_ratio)
     for l, name in enumerate(history.layer_names):
         if ratios.size:
-            ax.plot(epochs, _smooth(ratios[:, l], smooth), lw=1, label=name)
-    ax.axhline(monitor.too_large, color="tab:red", ls="--", lw=1, label="too large above")
-    ax.axhline(monitor.too_small, color="tab:gray", ls="--", lw=1, label="too small below")
-    ax.set(xlabel="epoch", yscale="log")
+            ax.plot(epochs, _smooth(ratios[:, l], smooth), lw=1, label=_layer(name))
+    ax.axhline(monitor.too_large, color="tab:red", ls="--", lw=1, label=_("too large above"))
+    ax.axhline(monitor.too_small, color="tab:gray", ls="--", lw=1, label=_("too small below"))
+    ax.set(xlabel=_("epoch"), yscale="log")
 
 
 def plot_gradient_sizes(history, *, monitor=None, smooth: int = 5, fig=None):
@@ -409,10 +470,10 @@ def plot_gradient_sizes(history, *, monitor=None, smooth: int = 5, fig=None):
     sizes = np.asarray(history.check_grad_size)
     for l, name in enumerate(history.layer_names):
         if sizes.size:
-            ax_size.plot(epochs, _smooth(sizes[:, l], smooth), label=name)
+            ax_size.plot(epochs, _smooth(sizes[:, l], smooth), label=_layer(name))
     _plot_update_ratios(ax_ratio, history, monitor, smooth)  # same colour order as the left panel
-    ax_size.set(title="mean |dC/dw| per weight", xlabel="epoch", yscale="log")
-    ax_ratio.set(title="update ratio lr * mean|dC/dw| / mean|w|")
+    ax_size.set(title=_("mean |dC/dw| per weight"), xlabel=_("epoch"), yscale="log")
+    ax_ratio.set(title=_("update ratio lr * mean|dC/dw| / mean|w|"))
     ax_size.legend(fontsize=8)
     ax_ratio.legend(fontsize=8, loc="lower left")
     _layout(fig)
@@ -428,18 +489,18 @@ def plot_training_panel(history, probe=None, *, monitor=None, fig=None):
     fig, (ax_loss, ax_accuracy, ax_ratio) = _panels(fig, (12, 3.4), 1, 3)
     per_epoch = max(history.batches_per_epoch, 1)
     epochs = _check_epochs(history)
-    ax_loss.plot(epochs, history.check_loss, color="0.75", lw=0.8, label="mini-batch")
-    ax_loss.plot(epochs, _smooth(history.check_loss, 10), color="tab:blue", label="running mean")
+    ax_loss.plot(epochs, history.check_loss, color="0.75", lw=0.8, label=_("mini-batch"))
+    ax_loss.plot(epochs, _smooth(history.check_loss, 10), color="tab:blue", label=_("running mean"))
     if probe is not None and probe.step:
         ax_accuracy.plot(np.asarray(probe.step) / per_epoch, probe.accuracy, ".-", ms=3, color="tab:green",
-                         label="probe digits")
+                         label=_("probe digits"))
     if history.val_accuracy:
-        ax_accuracy.plot(_epoch_ends(history), history.val_accuracy, "o", color="black", label="test set, epoch end")
+        ax_accuracy.plot(_epoch_ends(history), history.val_accuracy, "o", color="black", label=_("test set, epoch end"))
     _plot_update_ratios(ax_ratio, history, monitor, smooth=1)
-    ax_loss.set(xlabel="epoch", yscale="log")
-    ax_accuracy.set(xlabel="epoch", ylim=(_accuracy_floor(history, probe), 1))
+    ax_loss.set(xlabel=_("epoch"), yscale="log")
+    ax_accuracy.set(xlabel=_("epoch"), ylim=(_accuracy_floor(history, probe), 1))
     ax_accuracy.yaxis.set_major_formatter(PercentFormatter(1.0))
-    for ax, title in ((ax_loss, "loss"), (ax_accuracy, "accuracy"), (ax_ratio, "update ratio (dashed: note bounds)")):
+    for ax, title in ((ax_loss, _("loss")), (ax_accuracy, _("accuracy")), (ax_ratio, _("update ratio (dashed: note bounds)"))):
         fixed_title(ax, title)
     # fixed places, where the curves seldom are (a falling loss leaves the top right free, a
     # rising accuracy the bottom right, and update ratios are seldom above the upper bound):
@@ -503,8 +564,8 @@ def plot_confusion(matrix, fig=None):
         for j in range(k):
             ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", fontsize=7,
                     color="white" if off[i, j] > 0.6 * max(off.max(), 1) else "black")
-    ax.set(xticks=range(k), yticks=range(k), xlabel="predicted class", ylabel="true class",
-           title="confusion matrix (colour: mistakes)")
+    ax.set(xticks=range(k), yticks=range(k), xlabel=_("predicted class"), ylabel=_("true class"),
+           title=_("confusion matrix (colour: mistakes)"))
     _layout(fig)
     return fig
 
@@ -528,7 +589,7 @@ def plot_mistakes(images, labels, predicted, probabilities, fig=None):
         colors[int(labels[i])], colors[int(predicted[i])] = "tab:green", "tab:red"
         axes[1, i].bar(range(probabilities.shape[1]), probabilities[i], color=colors)
         axes[1, i].plot([int(labels[i])], [0.0], "^", color="tab:green", ms=6, clip_on=False, zorder=3,
-                        label="true class")
+                        label=_("true class"))
         axes[1, i].set(ylim=(0, 1), xticks=range(0, probabilities.shape[1], 2), yticks=[0, 0.5, 1])
         axes[1, i].tick_params(labelsize=6)
         if i:
@@ -576,9 +637,10 @@ def plot_depth_comparison(gradient_sizes, accuracies, *, size_label="mean |dC/dw
         ax_sizes.bar(layers + (i - (len(gradient_sizes) - 1) / 2) * width, sizes, width, label=label)
         ax_accuracy.plot(np.arange(len(accuracies[label])), accuracies[label], "o-", label=label)
     n_layers = len(next(iter(gradient_sizes.values()), []))
-    ax_sizes.set_xticks(np.arange(n_layers), [f"hidden {l + 1}" for l in range(n_layers - 1)] + ["output"])
-    ax_sizes.set(title=f"at the start: {size_label}", yscale="log")
-    ax_accuracy.set(title="test accuracy after each epoch", xlabel="epoch")
+    ax_sizes.set_xticks(np.arange(n_layers), [_("hidden {number}").format(number=l + 1) for l in range(n_layers - 1)]
+                        + [_("output")])
+    ax_sizes.set(title=_("at the start: {what}").format(what=size_label), yscale="log")
+    ax_accuracy.set(title=_("test accuracy after each epoch"), xlabel=_("epoch"))
     ax_accuracy.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax_sizes.legend(fontsize=8)
     _layout(fig)
@@ -600,10 +662,10 @@ def plot_normalizations(names, gaps, levels=(0.0, 10.0), n_classes: int = 10, fi
             z = np.full((len(gaps), n_classes), float(level))
             z[:, 0] += gaps
             line, = ax.plot(gaps, normalize(name, z)[:, 0], style, color=color,
-                            label=f"{name}, others at {level:g}")
+                            label=_("{name}, others at {level:g}").format(name=name, level=level))
             color = line.get_color()
     ax.axhline(1.0 / n_classes, color="grey", lw=0.8)
-    ax.set(xlabel="score gap to the other classes", ylabel="probability of the top class", ylim=(0, 1.02))
+    ax.set(xlabel=_("score gap to the other classes"), ylabel=_("probability of the top class"), ylim=(0, 1.02))
     ax.legend(fontsize=7, ncol=2)
     _layout(fig)
     return fig

@@ -37,6 +37,7 @@ import weakref
 import ipywidgets as widgets
 
 from . import plots
+from ..i18n import gettext as _
 from ..activations import HIDDEN_ACTIVATIONS
 from ..data import load_mnist
 from ..losses import LOSSES
@@ -99,32 +100,32 @@ class TrainingPanel(widgets.VBox):
             older._retire()
         _panels.add(self)
         self.data = data if data is not None else load_mnist()
-        (x_train, _), (x_test, y_test) = self.data
+        (x_train, _train_labels), (x_test, y_test) = self.data
         self.probe = AccuracyProbe(x_test[:PROBE_SIZE], y_test[:PROBE_SIZE])
         self.monitor = GradientMonitor()
         start.subset = min(start.subset, len(x_train))  # smaller data: offer all of it
         subsets = sorted({s for s in SUBSETS if s < len(x_train)} | {len(x_train), start.subset})
 
         self.loss = widgets.Dropdown(options=[(_loss_label(name), name) for name in LOSSES], value=start.loss,
-                                     description="loss")
-        self.hidden = widgets.Dropdown(options=HIDDEN_ACTIVATIONS, value=start.hidden, description="hidden units")
-        self.init = widgets.Dropdown(options=list(INITIALIZATIONS), value=start.init, description="initial weights")
+                                     description=_("loss"))
+        self.hidden = widgets.Dropdown(options=HIDDEN_ACTIVATIONS, value=start.hidden, description=_("hidden units"))
+        self.init = widgets.Dropdown(options=list(INITIALIZATIONS), value=start.init, description=_("initial weights"))
         self.hidden_size = widgets.SelectionSlider(options=HIDDEN_SIZES, value=start.hidden_size,
-                                                   description="hidden size", **slider_options())
+                                                   description=_("hidden size"), **slider_options())
         self.lr_sliders = [
             widgets.FloatLogSlider(value=rate, base=10, min=-3, max=2, step=0.1, readout_format=".3g",
-                                   description=f"lr {name}", **slider_options())
-            for rate, name in zip(start.lr, ("hidden layer", "output layer"))]
+                                   description=name, **slider_options())
+            for rate, name in zip(start.lr, (_("lr hidden layer"), _("lr output layer")))]
         self.batch_size = widgets.SelectionSlider(options=BATCH_SIZES, value=start.batch_size,
-                                                  description="batch size", **slider_options())
-        self.epochs = widgets.IntSlider(value=start.epochs, min=1, max=30, description="epochs", **slider_options())
-        self.subset = widgets.SelectionSlider(options=subsets, value=start.subset, description="training digits",
+                                                  description=_("batch size"), **slider_options())
+        self.epochs = widgets.IntSlider(value=start.epochs, min=1, max=30, description=_("epochs"), **slider_options())
+        self.subset = widgets.SelectionSlider(options=subsets, value=start.subset, description=_("training digits"),
                                               **slider_options())
-        self.seed = widgets.IntText(value=start.seed, description="seed", layout=widgets.Layout(width="160px"))
-        self.train_button = widgets.Button(description="Train", icon="play", button_style="success")
-        self.stop_button = widgets.Button(description="Stop", icon="stop", button_style="danger", disabled=True)
-        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="progress")
-        self.view = FigureView((12, 3.4), "Press Train to start.")
+        self.seed = widgets.IntText(value=start.seed, description=_("seed"), layout=widgets.Layout(width="160px"))
+        self.train_button = widgets.Button(description=_("Train"), icon="play", button_style="success")
+        self.stop_button = widgets.Button(description=_("Stop"), icon="stop", button_style="danger", disabled=True)
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, description=_("progress"))
+        self.view = FigureView((12, 3.4), _("Press Train to start."))
         self.figure, self.image, self.status = self.view.figure, self.view.image, self.view.status
         # a fixed height for the notes (a header and four lines; a scroll bar if ever more), so that the
         # figure below does not move down as notes arrive
@@ -191,7 +192,7 @@ class TrainingPanel(widgets.VBox):
         self.progress.max, self.progress.value = settings.epochs * n_batches, 0
         self.notes.value = ""
         self._set_running(True)
-        self.status.value = f"training {html.escape(self._summary(settings))}"
+        self.status.value = _("training {settings}").format(settings=html.escape(self._summary(settings)))
         self._started = self._next_draw = self._next_probe = time.perf_counter()  # the first curve point right after the first update
         self._thread = threading.Thread(target=self._run, args=(settings,), name="lesson_lib training", daemon=True)
         self._thread.start()
@@ -210,7 +211,7 @@ class TrainingPanel(widgets.VBox):
     def _retire(self):
         """A newer panel replaces this one: stop its run and say so."""
         if self.running:
-            self._stop_note = "stopped: a newer training panel was created (the cell was run again)"
+            self._stop_note = _("stopped: a newer training panel was created (the cell was run again)")
             self.stop()
             self.wait(10)
 
@@ -222,14 +223,15 @@ class TrainingPanel(widgets.VBox):
 
     def _on_setting_change(self, change):
         if not self.running:
-            self.status.value = f"next run: {html.escape(self._summary(self.settings()))}. Press Train."
+            self.status.value = _("next run: {settings}. Press Train.").format(settings=html.escape(self._summary(self.settings())))
 
     @staticmethod
     def _summary(settings):
         rates = ", ".join(f"{r:.3g}" for r in settings.lr)
-        return (f"784-{settings.hidden_size}-10, {settings.hidden} hidden units, {_loss_label(settings.loss)}, "
-                f"{settings.init} start, lr {rates}, batch {settings.batch_size}, {settings.epochs} epochs on "
-                f"{settings.subset} digits")
+        return _("784-{hidden_size}-10, {hidden} hidden units, {loss}, {init} start, lr {rates}, batch {batch_size}, "
+                 "{epochs} epochs on {subset} digits").format(
+            hidden_size=settings.hidden_size, hidden=settings.hidden, loss=_loss_label(settings.loss), init=settings.init,
+            rates=rates, batch_size=settings.batch_size, epochs=settings.epochs, subset=settings.subset)
 
     def _on_rate_change(self, change):
         optimizer = self._optimizer  # None before a run has started and after it has ended
@@ -243,7 +245,7 @@ class TrainingPanel(widgets.VBox):
             self.view.show_error(f"{type(error).__name__}: {error}")
             return
         rates = ", ".join(f"{slider.value:.3g}" for slider in self.lr_sliders)
-        self.status.value = f"learning rates now {rates}: used from the next mini-batch"
+        self.status.value = _("learning rates now {rates}: used from the next mini-batch").format(rates=rates)
 
     # -- the training thread ---------------------------------------------------------------
 
@@ -282,9 +284,10 @@ class TrainingPanel(widgets.VBox):
         if drawing:
             rates = ", ".join(f"{rate:.3g}" for rate in state.optimizer.rates)
             loss = state.history.check_loss[-1] if state.history.check_loss else float("nan")
-            status = (f"epoch {state.epoch}, batch {state.batch} of {state.n_batches} · mini-batch loss {loss:.4f} · "
-                      f"accuracy on {PROBE_SIZE} test digits {self.probe.accuracy[-1]:.1%} · lr {rates} · "
-                      f"{now - self._started:.1f} s")
+            status = _("epoch {epoch}, batch {batch} of {batches} · mini-batch loss {loss:.4f} · accuracy on {probe} test "
+                       "digits {accuracy:.1%} · lr {rates} · {seconds:.1f} s").format(
+                epoch=state.epoch, batch=state.batch, batches=state.n_batches, loss=loss, probe=PROBE_SIZE,
+                accuracy=self.probe.accuracy[-1], rates=rates, seconds=now - self._started)
             self._draw(state.history, status)
             finished = time.perf_counter()
             # the next redraw after redraw_every, or later if drawing is slow: drawing stays under DRAWING_SHARE
@@ -301,7 +304,7 @@ class TrainingPanel(widgets.VBox):
 
     def _draw(self, history, status):
         notes = summarize_notes(history.notes)  # one line per layer and kind, at most four here
-        self.notes.value = ("<b>gradient notes</b><br>" + "<br>".join(html.escape(n) for n in notes)
+        self.notes.value = ("<b>" + _("gradient notes") + "</b><br>" + "<br>".join(html.escape(n) for n in notes)
                             if notes else "")
         self.progress.value = self._step
         self._plot(history, self.probe)

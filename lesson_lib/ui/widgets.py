@@ -27,6 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import plots
+from ..i18n import gettext as _
 from ..activations import HIDDEN_ACTIVATIONS, activation_at
 from ..descent import gradient_descent, loss_surface, make_two_class_data
 from ..information import compare_distributions
@@ -172,11 +173,11 @@ class ActivationExplorer(FigureExplorer):
 
     def __init__(self, functions=("sigmoid", "tanh", "relu"), z_range=(-6.0, 6.0), point=2.0):
         self.functions = widgets.SelectMultiple(options=HIDDEN_ACTIVATIONS, value=tuple(functions), rows=4,
-                                                description="functions")
-        self.z_range = widgets.FloatRangeSlider(value=z_range, min=-12, max=12, step=0.5, description="z range",
+                                                description=_("functions"))
+        self.z_range = widgets.FloatRangeSlider(value=z_range, min=-12, max=12, step=0.5, description=_("z range"),
                                                 **slider_options())
-        self.derivatives = widgets.Checkbox(value=True, description="show slopes f'(z)")
-        self.point = widgets.FloatSlider(value=point, min=-12, max=12, step=0.1, description="point z", **slider_options())
+        self.derivatives = widgets.Checkbox(value=True, description=_("show slopes f'(z)"))
+        self.point = widgets.FloatSlider(value=point, min=-12, max=12, step=0.1, description=_("point z"), **slider_options())
         super().__init__([[self.functions, widgets.VBox([self.z_range, self.point, self.derivatives])]], (10, 3.6))
 
     def draw(self):
@@ -185,8 +186,8 @@ class ActivationExplorer(FigureExplorer):
         parts = []
         for name in self.functions.value:
             a, slope = activation_at(name, self.point.value)
-            parts.append(f"{name}: a = {float(a):.4f}, slope = {float(slope):.4f}")
-        return f"at z = {self.point.value:.2f}: " + ("; ".join(parts) or "no function selected")
+            parts.append(_("{name}: a = {a:.4f}, slope = {slope:.4f}").format(name=name, a=float(a), slope=float(slope)))
+        return _("at z = {z:.2f}: ").format(z=self.point.value) + ("; ".join(parts) or _("no function selected"))
 
 
 class SlowdownExplorer(FigureExplorer):
@@ -199,12 +200,12 @@ class SlowdownExplorer(FigureExplorer):
     margins = {**FigureExplorer.margins, "bottom": 0.22}  # room for the legend below the panels
 
     def __init__(self, weight=-2.0, bias=-2.0, lr=0.15, epochs=300, loss="both"):
-        self.weight = widgets.FloatSlider(value=weight, min=-6, max=6, step=0.1, description="start w", **slider_options())
-        self.bias = widgets.FloatSlider(value=bias, min=-6, max=6, step=0.1, description="start b", **slider_options())
-        self.lr = widgets.FloatLogSlider(value=lr, base=10, min=-2, max=1, step=0.05, description="learning rate",
+        self.weight = widgets.FloatSlider(value=weight, min=-6, max=6, step=0.1, description=_("start w"), **slider_options())
+        self.bias = widgets.FloatSlider(value=bias, min=-6, max=6, step=0.1, description=_("start b"), **slider_options())
+        self.lr = widgets.FloatLogSlider(value=lr, base=10, min=-2, max=1, step=0.05, description=_("learning rate"),
                                          readout_format=".3g", **slider_options())
-        self.epochs = widgets.IntSlider(value=epochs, min=10, max=1000, step=10, description="epochs", **slider_options())
-        self.loss = widgets.Dropdown(options=["both", *NEURON_LOSSES], value=loss, description="loss")
+        self.epochs = widgets.IntSlider(value=epochs, min=10, max=1000, step=10, description=_("epochs"), **slider_options())
+        self.loss = widgets.Dropdown(options=[(_("both"), "both"), *((name, name) for name in NEURON_LOSSES)], value=loss, description=_("loss"))
         super().__init__([[self.weight, self.bias, self.loss], [self.lr, self.epochs]], (10, 3.6))
 
     def draw(self):
@@ -212,8 +213,9 @@ class SlowdownExplorer(FigureExplorer):
         runs = [train_neuron(self.weight.value, self.bias.value, loss=loss, lr=self.lr.value,
                              epochs=self.epochs.value) for loss in losses]
         plots.plot_neuron_runs(runs, fig=self.figure)
-        return f"start a = {runs[0].output[0]:.4f}; " + "; ".join(
-            f"{run.loss}: first delta {run.delta[0]:.4f}, a after {run.epoch[-1]} epochs = {run.output[-1]:.4f}"
+        return _("start a = {a:.4f}; ").format(a=runs[0].output[0]) + "; ".join(
+            _("{loss}: first delta {delta:.4f}, a after {epochs} epochs = {a:.4f}").format(
+                loss=run.loss, delta=run.delta[0], epochs=run.epoch[-1], a=run.output[-1])
             for run in runs)
 
 
@@ -225,10 +227,10 @@ class EntropyExplorer(FigureExplorer):
     """
 
     def __init__(self, p=(0.0, 1.0, 0.0), q=(0.2, 0.5, 0.3), classes=3):
-        self.classes = widgets.ToggleButtons(options=[2, 3], value=classes, description="classes")
-        self.p_weights = [widgets.FloatSlider(value=v, min=0, max=1, step=0.01, description=f"p weight {j}",
+        self.classes = widgets.ToggleButtons(options=[2, 3], value=classes, description=_("classes"))
+        self.p_weights = [widgets.FloatSlider(value=v, min=0, max=1, step=0.01, description=_("p weight {j}").format(j=j),
                                               **slider_options()) for j, v in enumerate(p)]
-        self.q_weights = [widgets.FloatSlider(value=v, min=0.01, max=1, step=0.01, description=f"q weight {j}",
+        self.q_weights = [widgets.FloatSlider(value=v, min=0.01, max=1, step=0.01, description=_("q weight {j}").format(j=j),
                                               **slider_options()) for j, v in enumerate(q)]
         super().__init__([[self.classes], [widgets.VBox(self.p_weights), widgets.VBox(self.q_weights)]], (10, 3.4))
 
@@ -248,11 +250,13 @@ class EntropyExplorer(FigureExplorer):
         p, q = self.distributions()
         plots.plot_distributions(p, q, fig=self.figure)
         m = compare_distributions(p, q)
-        status = (f"p = {_format(p)}, q = {_format(q)}: H(p) = {m['entropy']:.4f}, H(p, q) = {m['cross_entropy']:.4f}, "
-                  f"KL(p || q) = {m['kl']:.4f}; gradient q - p = {_format(m['gradient'])}")
+        status = _("p = {p}, q = {q}: H(p) = {entropy:.4f}, H(p, q) = {cross_entropy:.4f}, KL(p || q) = {kl:.4f}; "
+                   "gradient q - p = {gradient}").format(p=_format(p), q=_format(q), entropy=m["entropy"],
+                                                          cross_entropy=m["cross_entropy"], kl=m["kl"],
+                                                          gradient=_format(m["gradient"]))
         if np.count_nonzero(p) == 1:
-            status += (f"<br>p is one-hot (class {int(np.argmax(p))}): its weight alone changes nothing, since the "
-                       "weights are divided by their sum; give another class of p a weight to move p")
+            status += "<br>" + _("p is one-hot (class {j}): its weight alone changes nothing, since the weights are "
+                                 "divided by their sum; give another class of p a weight to move p").format(j=int(np.argmax(p)))
         return status
 
 
@@ -279,11 +283,11 @@ class SoftmaxExplorer(FigureExplorer):
     margins = {**FigureExplorer.margins, "top": 0.78}  # room for the figure's title above the panels' titles
 
     def __init__(self, scores="1, 5, 3", true_class=1, temperature=1.0):
-        self.scores = widgets.Text(value=scores, description="scores z", continuous_update=False)
+        self.scores = widgets.Text(value=scores, description=_("scores z"), continuous_update=False)
         self.true_class = widgets.Dropdown(options=list(range(parse_scores(scores).size)), value=true_class,
-                                           description="true class")
+                                           description=_("true class"))
         self.temperature = widgets.FloatLogSlider(value=temperature, base=10, min=-1, max=1, step=0.05,
-                                                  description="temperature T", readout_format=".3g", **slider_options())
+                                                  description=_("temperature T"), readout_format=".3g", **slider_options())
         super().__init__([[self.scores, self.true_class, self.temperature]], (10, 3.2))
 
     def draw(self):
@@ -296,7 +300,7 @@ class SoftmaxExplorer(FigureExplorer):
             self.true_class.value = keep
         a, loss, gradient = softmax_loss_and_gradient(z, self.true_class.value, self.temperature.value)
         plots.plot_softmax(z, self.true_class.value, self.temperature.value, fig=self.figure)
-        return f"a = {_format(a)}; loss = {loss:.4f}; gradient = {_format(gradient)}"
+        return _("a = {a}; loss = {loss:.4f}; gradient = {gradient}").format(a=_format(a), loss=loss, gradient=_format(gradient))
 
 
 class BackpropExplorer(FigureExplorer):
@@ -315,14 +319,14 @@ class BackpropExplorer(FigureExplorer):
         self.x = as_batch("x", x)
         self.labels = as_targets("labels", labels, n=self.x.shape[0], n_classes=classes)
         self.classes = classes
-        self.loss = widgets.Dropdown(options=list(LOSSES), value=loss, description="loss")
-        self.hidden = widgets.Dropdown(options=HIDDEN_ACTIVATIONS, value=hidden, description="hidden")
-        self.init = widgets.Dropdown(options=list(INITIALIZATIONS), value=init, description="start")
-        self.hidden_layers = widgets.IntSlider(value=hidden_layers, min=1, max=6, description="hidden layers",
+        self.loss = widgets.Dropdown(options=list(LOSSES), value=loss, description=_("loss"))
+        self.hidden = widgets.Dropdown(options=HIDDEN_ACTIVATIONS, value=hidden, description=_("hidden"))
+        self.init = widgets.Dropdown(options=list(INITIALIZATIONS), value=init, description=_("start"))
+        self.hidden_layers = widgets.IntSlider(value=hidden_layers, min=1, max=6, description=_("hidden layers"),
                                                **slider_options())
-        self.width = widgets.SelectionSlider(options=self.WIDTHS, value=width, description="units per layer",
+        self.width = widgets.SelectionSlider(options=self.WIDTHS, value=width, description=_("units per layer"),
                                              **slider_options())
-        self.seed = widgets.IntSlider(value=seed, min=0, max=9, description="seed", **slider_options())
+        self.seed = widgets.IntSlider(value=seed, min=0, max=9, description=_("seed"), **slider_options())
         super().__init__([[self.loss, self.hidden, self.init], [self.hidden_layers, self.width, self.seed]], (10, 3.4))
 
     def network(self) -> Network:
@@ -334,12 +338,14 @@ class BackpropExplorer(FigureExplorer):
     def draw(self):
         net = self.network()
         deltas, gradients = layer_sizes(net, self.x, self.labels)
-        plots.plot_backprop_sizes(deltas, gradients, title=f"{net.sizes}, {self.hidden.value} hidden units, "
-                                  f"{self.loss.value}, {self.init.value} start", fig=self.figure)
+        title = plots.figure_text("{sizes}, {hidden} hidden units, {loss}, {start} start").format(
+            sizes=net.sizes, hidden=self.hidden.value, loss=self.loss.value, start=self.init.value)
+        plots.plot_backprop_sizes(deltas, gradients, title=title, fig=self.figure)
         sizes = {name: "[" + ", ".join(f"{v:.2e}" for v in values) + "]"
                  for name, values in (("delta", deltas), ("gradient", gradients))}
-        return (f"mean |delta| from the first hidden layer to the output: {sizes['delta']}; "
-                f"mean |dC/dW|: {sizes['gradient']}; first hidden / output: {gradients[0] / gradients[-1]:.3g}")
+        return _("mean |delta| from the first hidden layer to the output: {deltas}; mean |dC/dW|: {gradients}; "
+                 "first hidden / output: {ratio:.3g}").format(deltas=sizes["delta"], gradients=sizes["gradient"],
+                                                             ratio=gradients[0] / gradients[-1])
 
 
 class DescentExplorer(FigureExplorer):
@@ -352,16 +358,17 @@ class DescentExplorer(FigureExplorer):
         weights, biases = np.linspace(-4, 8, 96), np.linspace(-12, 6, 80)
         self.surface = (weights, biases, loss_surface(self.x, self.y, weights, biases))
         sizes = [m for m in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if m < n] + [n]
-        self.batch_size = widgets.SelectionSlider(options=sizes, value=batch_size, description="batch size",
+        self.batch_size = widgets.SelectionSlider(options=sizes, value=batch_size, description=_("batch size"),
                                                   **slider_options())
-        self.lr = widgets.FloatLogSlider(value=lr, base=10, min=-2, max=1, step=0.05, description="learning rate",
+        self.lr = widgets.FloatLogSlider(value=lr, base=10, min=-2, max=1, step=0.05, description=_("learning rate"),
                                          readout_format=".3g", **slider_options())
-        self.epochs = widgets.IntSlider(value=epochs, min=1, max=10, description="epochs", **slider_options())
+        self.epochs = widgets.IntSlider(value=epochs, min=1, max=10, description=_("epochs"), **slider_options())
         super().__init__([[self.batch_size, self.lr, self.epochs]], (10, 4))
 
     def draw(self):
         run = gradient_descent(self.x, self.y, batch_size=self.batch_size.value, lr=self.lr.value,
                                epochs=self.epochs.value)
         plots.plot_descent([run], self.surface, fig=self.figure)
-        return (f"batch size {run.batch_size}: {run.updates} updates, loss {run.loss[0]:.4f} -> {run.loss[-1]:.4f} "
-                f"(lowest on the grid: {self.surface[2].min():.4f})")
+        return _("batch size {batch_size}: {updates} updates, loss {first:.4f} -> {last:.4f} (lowest on the grid: "
+                 "{lowest:.4f})").format(batch_size=run.batch_size, updates=run.updates, first=run.loss[0],
+                                         last=run.loss[-1], lowest=self.surface[2].min())
