@@ -36,6 +36,7 @@ pytestmark = pytest.mark.slow  # JupyterLab and Chromium: minutes
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+CHINESE = sorted((ROOT / "notebooks" / "zh").glob("[0-9][0-9]_*.ipynb"))  # the Chinese edition, same names
 CHROMIUM = os.environ.get("LESSON_LIB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 HOW_TO_INSTALL = "install it with `apt-get install chromium` (Debian/Ubuntu) and `pip install playwright`"
 # widget images each notebook must show once run: one per explorer; 07 has the panel and the pad
@@ -84,6 +85,9 @@ def lab(tmp_path_factory):
     notebooks = tmp_path_factory.mktemp("notebooks")
     for path in NOTEBOOKS:
         shutil.copy(path, notebooks / path.name)
+    (notebooks / "zh").mkdir()
+    for path in CHINESE:
+        shutil.copy(path, notebooks / "zh" / path.name)
     port = free_port()
     token = secrets.token_hex(16)
     env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
@@ -189,7 +193,7 @@ def test_the_server_answers_only_requests_that_carry_its_token(lab):
     assert status_code(lambda: lab.get("/api/contents", token=secrets.token_hex(16))) == 403
     with lab.get("/api/contents") as response:
         names = {entry["name"] for entry in json.load(response)["content"]}
-    assert names == {path.name for path in NOTEBOOKS}
+    assert names == {path.name for path in NOTEBOOKS} | {"zh"}  # and the Chinese edition's folder
     # a browser without the token is sent to the login page, not to the notebooks
     with urllib.request.urlopen(f"{lab.url}/lab", timeout=10) as response:
         assert urllib.parse.urlsplit(response.url).path == "/login"
@@ -207,6 +211,25 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_render(browser, lab, screen
         elif path.stem == "07_mnist_demo":
             drive_the_training_panel_and_the_pad(page, screenshot_dir)
         screenshot(page, screenshot_dir, path.stem)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("path", CHINESE, ids=lambda p: f"zh-{p.stem}")
+def test_the_chinese_notebook_runs_in_jupyterlab_with_chinese_widgets(browser, lab, screenshot_dir, path):
+    page = open_and_run(browser, lab, f"zh/{path.stem}")
+    try:
+        assert_ran_cleanly(page, path.stem)
+        widgets = page.locator(".jupyter-widgets.widget-vbox, .jupyter-widgets.widget-box").filter(
+            has=page.locator("img.widget-image"))
+        for i in range(min(widgets.count(), 2)):
+            widgets.nth(i).scroll_into_view_if_needed()
+            widgets.nth(i).screenshot(path=str(screenshot_dir / f"zh_{path.stem}_widget{i + 1}.png"))
+        if WIDGET_IMAGES.get(path.stem, 1):
+            # the controls' labels are lesson_lib's Chinese ones (ll.set_language("zh") in the first cell)
+            labels = page.locator(".widget-label").all_inner_texts()
+            assert any(re.search(r"[\u4e00-\u9fff]", label) for label in labels), f"zh/{path.stem}: labels {labels[:8]}"
+        screenshot(page, screenshot_dir, f"zh_{path.stem}")
     finally:
         page.close()
 

@@ -299,3 +299,23 @@ def test_every_internal_link_resolves(site):
             elif anchor and target_path.suffix == ".html" and unquote(anchor) not in ids_of(target_path):
                 broken.append(f"{name}: {link} (no such anchor)")
     assert not broken, "\n".join(broken[:40])
+
+
+def test_the_chinese_edition_is_a_section_of_the_site_with_a_switch_each_way(site):
+    """Every Chinese lesson and answers page is built under zh/ (the browser test above checks them like every page),
+    with a home page of its own; each lesson page links to its twin in the other language, and the home pages to
+    each other."""
+    names = set(page_names(site))
+    lessons = [path.stem for path in build_site.lesson_notebooks()]
+    assert {f"zh/{name}.html" for name in lessons} <= names and "zh/index.html" in names
+    assert {f"zh/solutions/{name}.html" for name in lessons} <= names
+    for name in lessons:
+        english, chinese = (site / f"{name}.html").read_text(), (site / "zh" / f"{name}.html").read_text()
+        assert f'href="zh/{name}.html"' in english, name
+        assert f'href="../{name}.html"' in chinese, name
+        assert "这个页面就是课程运行过的笔记本" in chinese  # the page note, in Chinese
+    answers = (site / "zh" / "solutions" / "02_learning_slowdown.html").read_text()
+    assert "显示答案 1" in answers and 'href="../../solutions/02_learning_slowdown.html"' in answers
+    assert 'href="zh/index.html"' in (site / "index.html").read_text()
+    home = (site / "zh" / "index.html").read_text()
+    assert 'href="../index.html"' in home and "课程地图" in home

@@ -5,6 +5,8 @@ under ``lessons/`` as the notebook under ``notebooks/``::
 
     lessons/03_cross_entropy.md            ->  notebooks/03_cross_entropy.ipynb
     lessons/solutions/03_cross_entropy.md  ->  notebooks/solutions/03_cross_entropy.ipynb
+    lessons/zh/03_cross_entropy.md         ->  notebooks/zh/03_cross_entropy.ipynb   (the Chinese edition,
+                                               built by ``tasks.py build zh/03``; tools/translations.py)
 
 The sources are what a maintainer edits and reviews. The notebooks are built from them, with
 their outputs, and committed, because nbval compares those outputs. ``python3 tasks.py build
@@ -62,7 +64,8 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 LANGUAGE_INFO = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
                  "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
                  "pygments_lexer": "ipython3"}
-HEADING = "## Exercises"
+HEADING = ("## Exercises", "## 练习")  # where a lesson's exercise section starts, in each edition
+STUB = {"": "# your code here", "zh": "# 在这里写你的代码"}  # what a learner sees where an answer was, by edition
 REGION = re.compile(r"^([ \t]*)# BEGIN SOLUTION\n.*?^[ \t]*# END SOLUTION\n?", flags=re.M | re.S)
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -82,13 +85,27 @@ def source_for(notebook: Path) -> Path:
     return (SOURCES / notebook.relative_to(NOTEBOOKS)).with_suffix(".md")
 
 
+EDITIONS = ("", "zh")
+"""The course's editions, as folders under lessons/ and notebooks/: English, and its Chinese translation
+(tools/translations.py)."""
+
+
 def all_sources() -> list[Path]:
-    """Every source: the lessons, then their solutions, in order."""
-    return sorted(SOURCES.glob("[0-9][0-9]_*.md")) + sorted((SOURCES / "solutions").glob("[0-9][0-9]_*.md"))
+    """Every source: the lessons, then their solutions, in order; English, then Chinese."""
+    return [path for edition in EDITIONS for path in sorted((SOURCES / edition).glob("[0-9][0-9]_*.md"))
+            + sorted((SOURCES / edition / "solutions").glob("[0-9][0-9]_*.md"))]
 
 
 def all_notebooks() -> list[Path]:
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) + sorted((NOTEBOOKS / "solutions").glob("[0-9][0-9]_*.ipynb"))
+    return [path for edition in EDITIONS for path in sorted((NOTEBOOKS / edition).glob("[0-9][0-9]_*.ipynb"))
+            + sorted((NOTEBOOKS / edition / "solutions").glob("[0-9][0-9]_*.ipynb"))]
+
+
+def lesson_name(path: Path) -> str:
+    """What ``tasks.py build`` calls a lesson: "03" for lessons/03_*.md, "zh/03" for its Chinese
+    translation (the solutions belong to their lesson)."""
+    edition = edition_of(path)
+    return f"{edition}/{path.name[:2]}" if edition else path.name[:2]
 
 
 def rel(path: Path) -> str:
@@ -99,7 +116,7 @@ def rel(path: Path) -> str:
 
 
 def rebuild_command(path: Path) -> str:
-    return f"python3 tasks.py build {path.name[:2]}"
+    return f"python3 tasks.py build {lesson_name(path)}"
 
 
 # -- sources ------------------------------------------------------------------------------------
@@ -120,9 +137,20 @@ def source_text(notebook: nbformat.NotebookNode) -> str:
 
 # -- the exercises, made from the solutions ------------------------------------------------------
 
-def learner_source(source: str) -> str:
-    """A solution cell's source with every marked region replaced by a stub."""
-    return REGION.sub(lambda m: f"{m.group(1)}# your code here\n{m.group(1)}raise NotImplementedError\n", source).rstrip()
+def learner_source(source: str, edition: str = "") -> str:
+    """A solution cell's source with every marked region replaced by a stub (its comment in the
+    edition's language)."""
+    return REGION.sub(lambda m: f"{m.group(1)}{STUB[edition]}\n{m.group(1)}raise NotImplementedError\n", source).rstrip()
+
+
+def edition_of(path: Path | None) -> str:
+    """"zh" for a source or notebook of the Chinese edition (lessons/zh/..., notebooks/zh/...), "" for English
+    (and for a file elsewhere, such as a test's copy)."""
+    for folder in (SOURCES, NOTEBOOKS):
+        if path is not None and path.resolve().is_relative_to(folder):
+            parts = path.resolve().relative_to(folder).parts
+            return parts[0] if len(parts) > 1 and parts[0] in EDITIONS else ""
+    return ""
 
 
 def exercise_cells(solutions: nbformat.NotebookNode, where: Path | None = None) -> list:
@@ -134,11 +162,11 @@ def exercise_cells(solutions: nbformat.NotebookNode, where: Path | None = None) 
         if not started or "setup" in tags or "solution" in tags:
             continue
         if cell.cell_type == "code":
-            cells.append(nbformat.v4.new_code_cell(learner_source(cell.source)))
+            cells.append(nbformat.v4.new_code_cell(learner_source(cell.source, edition_of(where))))
         else:
             cells.append(nbformat.v4.new_markdown_cell(cell.source))
     if not cells:
-        raise SystemExit(f"{rel(where) if where else 'the solutions'}: no markdown cell starts with {HEADING!r}")
+        raise SystemExit(f"{rel(where) if where else 'the solutions'}: no markdown cell starts with {' or '.join(HEADING)}")
     return cells
 
 
@@ -147,11 +175,11 @@ def exercises_start(lesson: nbformat.NotebookNode, where: Path | None = None) ->
     for i, cell in enumerate(lesson.cells):
         if cell.cell_type == "markdown" and cell.source.startswith(HEADING):
             return i
-    raise SystemExit(f"{rel(where) if where else 'the lesson'}: no markdown cell starts with {HEADING!r}")
+    raise SystemExit(f"{rel(where) if where else 'the lesson'}: no markdown cell starts with {' or '.join(HEADING)}")
 
 
 def solutions_for(lesson_source: Path) -> Path:
-    return SOURCES / "solutions" / lesson_source.name
+    return lesson_source.parent / "solutions" / lesson_source.name
 
 
 def with_exercises(lesson: nbformat.NotebookNode, solutions: nbformat.NotebookNode,
@@ -346,7 +374,7 @@ def problems(source_path: Path, notebook_path: Path, solutions_path: Path | None
         found.append(f"it was built from {recorded}")
     if not found and nbformat.writes(normalize(notebook, Path(recorded))) != text:
         found.append("the file is not in the form the build writes (saved from JupyterLab or another tool?)")
-    if solutions_path is None and source_path.parent == SOURCES:
+    if solutions_path is None and source_path.parent in [SOURCES / edition for edition in EDITIONS]:
         solutions_path = solutions_for(source_path)
     if solutions_path is not None and solutions_path.exists():
         built = exercise_cells(read_source(solutions_path), solutions_path)
@@ -365,6 +393,7 @@ def build_one(source_path: Path, redraw: bool = False) -> float:
     """Execute one source, normalize it and write its notebook; returns the seconds it took."""
     started = time.perf_counter()
     notebook_path = notebook_for(source_path)
+    notebook_path.parent.mkdir(parents=True, exist_ok=True)  # the kernel starts in it (a new edition's folder)
     executed = execute(read_source(source_path), notebook_path.parent)
     notebook = normalize(executed, source_path)
     if notebook_path.exists() and not redraw:
@@ -407,13 +436,15 @@ def main(argv: list[str]) -> int:
         return 2
     redraw = "--redraw" in argv
     argv = [arg for arg in argv if arg != "--redraw"]
-    lessons = sorted(SOURCES.glob("[0-9][0-9]_*.md"))
-    known = {path.name[:2] for path in lessons}
-    unknown = [n for n in argv if n not in known]
+    lessons = [path for edition in EDITIONS for path in sorted((SOURCES / edition).glob("[0-9][0-9]_*.md"))]
+    known = {lesson_name(path) for path in lessons}
+    unknown = [n for n in argv if n not in known and n not in EDITIONS]
     if unknown:
-        print(f"build: expected lesson numbers among {', '.join(sorted(known))}, got {', '.join(unknown)}", file=sys.stderr)
+        print(f"build: expected lessons among {', '.join(sorted(known))} (zh: every Chinese lesson), got "
+              f"{', '.join(unknown)}", file=sys.stderr)
         return 2
-    chosen = [path for path in lessons if not argv or path.name[:2] in argv]
+    chosen = [path for path in lessons if not argv or lesson_name(path) in argv
+              or (path.parent != SOURCES and path.parent.name in argv)]
     started = time.perf_counter()
     for lesson_path in chosen:
         for source_path in (lesson_path, solutions_for(lesson_path)):

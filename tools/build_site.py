@@ -14,7 +14,9 @@ executed), in sphinx-book-theme. The build works in a staging folder, build/site
   folded behind a "Show answer" button (a written answer in a dropdown, an answer's code and output in a
   folded cell);
 - README.md: the landing page is its introduction and its table of the notebooks, with every notebook linked;
-- lessons/NN_*.md: the glossary page merges every lesson's English-Chinese glossary into one table.
+- lessons/NN_*.md: the glossary page merges every lesson's English-Chinese glossary into one table;
+- notebooks/zh/ and README.zh.md: the Chinese edition under zh/, its lessons, answers and home page made the same
+  way (each lesson links to its twin in the other language).
 
 Nothing a page loads comes from the internet: MathJax 4 and its font (npm packages mathjax and
 @mathjax/mathjax-newcm-font), require.js (npm requirejs), the widget manager (npm
@@ -77,8 +79,17 @@ def shows_widget(cell: dict) -> bool:
     return cell["cell_type"] == "code" and any(WIDGET_VIEW in output.get("data", {}) for output in cell.get("outputs", []))
 
 
-def widget_note(source: str) -> str:
+def widget_note(source: str, language: str = "en") -> str:
     """The note after a saved widget: what the widget made by the code ``source`` does in JupyterLab."""
+    if language == "zh":
+        run = "[运行课程](../run.md)"
+        if "TrainingPanel(" in source:
+            what = "上面的面板保存的是开始训练之前的样子，图是空的。在 JupyterLab 里按“训练”就会开始训练，并边训练边画出曲线"
+        elif "DigitPad(" in source:
+            what = "上面的手写板保存时是空白的。在 JupyterLab 里你可以在上面写一个数字，网络的判断随即显示出来"
+        else:
+            what = "上面的图和控件是保存时的样子。在 JupyterLab 里，每个控件都会让图重新绘制"
+        return f":::{{admonition}} 保存下来的交互控件\n:class: tip\n{what}（{run}）。\n:::"
     if "TrainingPanel(" in source:
         what = ("The panel above is saved as it is before any run: its plots are empty. In JupyterLab, Train runs the "
                 "training and draws the curves as it goes")
@@ -98,49 +109,66 @@ def without_test_directives(cell: dict) -> dict:
     return cell if len(kept) == len(lines) else {**cell, "source": "".join(kept)}
 
 
-def lesson_page(notebook: dict, name: str, has_answers: bool) -> dict:
+def lesson_page(notebook: dict, name: str, has_answers: bool, language: str = "en") -> dict:
     """The lesson notebook as a page: a note under the title (in the title's cell), and one after each widget."""
     cells = notebook["cells"]
     widgets = sum(shows_widget(cell) for cell in cells)
-    links = [f"{{download}}`download this notebook <{name}.ipynb>`"]
-    if has_answers:
-        links.append(f"[its exercises with answers](solutions/{name}.ipynb)")
-    moving = ("Its widgets are shown as they were saved: here they do not respond. To use them, run the notebook "
-              f"in JupyterLab ({RUN_NOTE}: two commands, or Binder). " if widgets else "")
-    note = (":::{note}\nThis page is the notebook as it was run for the course: every printed number and figure is "
-            f"the committed output. {moving}Also: {', '.join(links)}.\n:::")
+    if language == "zh":
+        links = [f"{{download}}`下载这个笔记本 <{name}.ipynb>`"]
+        if has_answers:
+            links.append(f"[练习与参考答案](solutions/{name}.ipynb)")
+        moving = ("页面上的交互控件是保存时的样子，在这里不会响应。要使用它们，请在 JupyterLab 里运行这个笔记本"
+                  "（[运行课程](../run.md)：两条命令，或 Binder）。" if widgets else "")
+        note = f":::{{note}}\n这个页面就是课程运行过的笔记本：打印出的每个数字和每张图都是提交时的输出。{moving}另见：{'、'.join(links)}。\n:::"
+    else:
+        links = [f"{{download}}`download this notebook <{name}.ipynb>`"]
+        if has_answers:
+            links.append(f"[its exercises with answers](solutions/{name}.ipynb)")
+        moving = ("Its widgets are shown as they were saved: here they do not respond. To use them, run the notebook "
+                  f"in JupyterLab ({RUN_NOTE}: two commands, or Binder). " if widgets else "")
+        note = (":::{note}\nThis page is the notebook as it was run for the course: every printed number and figure is "
+                f"the committed output. {moving}Also: {', '.join(links)}.\n:::")
     title, _, rest = "".join(cells[0]["source"]).partition("\n")
     out = [{**cells[0], "source": f"{title}\n\n{note}\n{rest}"}]
     for index, cell in enumerate(cells[1:], start=1):
         out.append(without_test_directives(cell))
         if shows_widget(cell):
-            out.append(markdown_cell(widget_note("".join(cell["source"])), f"site-widget-note-{index}"))
+            out.append(markdown_cell(widget_note("".join(cell["source"]), language), f"site-widget-note-{index}"))
     return {**notebook, "cells": out}
 
 
-ANSWER_TITLE = re.compile(r"^\*\*(Answer[^*]*?)\.?\*\*")
+ANSWER_TITLE = re.compile(r"^\*\*(Answer[^*]*?|答案[^*]*?)[.。]?\*\*")
+FOLD_LABELS = {
+    "en": {"show": "Show {answer}", "first": "Show the answer", "continued": "{title}, continued",
+           "code": "{title}: its code and output", "answer_code": "Show the answer's code and output",
+           "hide": "Hide the code and output"},
+    "zh": {"show": "显示{answer}", "first": "显示答案", "continued": "{title}（续）", "code": "{title}：代码与输出",
+           "answer_code": "显示答案的代码与输出", "hide": "隐藏代码与输出"},
+}
 
 
-def answers_page(notebook: dict) -> dict:
+def answers_page(notebook: dict, language: str = "en") -> dict:
     """A solutions notebook with every answer folded: a written answer (a markdown cell tagged "solution") goes
     into a "Show answer N" dropdown ("Show answer N, continued" for one that goes on with the answer above); an
     answer's code (a code cell tagged "solution", or an exercise's code with its solution between BEGIN/END
     SOLUTION) into a folded cell, labelled with the answer it follows."""
-    out, last_title, follows_answer = [], "Show the answer", False
+    labels = FOLD_LABELS[language]
+    out, last_title, follows_answer = [], labels["first"], False
     for cell in notebook["cells"]:
         tags = cell.get("metadata", {}).get("tags", [])
         written_answer = cell["cell_type"] == "markdown" and "solution" in tags
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown" and "solution" in tags:
             match = ANSWER_TITLE.match(source)
-            title = f"Show {match.group(1).lower()}" if match else f"{last_title}, continued"
+            title = (labels["show"].format(answer=match.group(1).lower()) if match
+                     else labels["continued"].format(title=last_title))
             last_title = title if match else last_title
             cell = {**cell, "source": f"::::{{dropdown}} {title}\n{source}\n::::"}
         elif cell["cell_type"] == "code" and ("solution" in tags or "# BEGIN SOLUTION" in source):
             metadata = dict(cell.get("metadata", {}))
             metadata["tags"] = [*tags, "hide-cell"]
-            label = f"{last_title}: its code and output" if follows_answer else "Show the answer's code and output"
-            metadata["mystnb"] = {"code_prompt_show": label, "code_prompt_hide": "Hide the code and output"}
+            label = labels["code"].format(title=last_title) if follows_answer else labels["answer_code"]
+            metadata["mystnb"] = {"code_prompt_show": label, "code_prompt_hide": labels["hide"]}
             cell = {**cell, "metadata": metadata}
         out.append(cell)
         follows_answer = written_answer or (follows_answer and cell["cell_type"] == "code")
@@ -170,28 +198,38 @@ def run_page_sections(page: str, two_commands: str) -> str:
                 .replace("{conda}", conda.strip()))
 
 
+def course_map(table: str, first_cell: str, titles: dict, with_answers: set, answers: str, where: str, folder: str):
+    """A README's table of notebooks (rows "| <first_cell> | what it teaches |") as the site's course map: its rows,
+    each lesson linked to its page and to its answers page (the link text ``answers``), and the two toctrees."""
+    rows = []
+    for line in table.splitlines():
+        match = re.match(rf"^\| {first_cell} \| (.*) \|$", line)
+        if match:
+            name, what = match.group(1), match.groups()[-1]
+            link = f"[{answers}](solutions/{name}.ipynb)" if name in with_answers else ""
+            rows.append(f"| [{titles[name]}]({name}.ipynb) | {what} | {link} |")
+    if len(rows) != len(titles):
+        raise ValueError(f"{where} lists {len(rows)} notebooks, {folder} has {len(titles)}")
+    toctree = "\n".join(f"{name}.ipynb" for name in titles)
+    answer_tree = "\n".join(f"solutions/{name}.ipynb" for name in titles if name in with_answers)
+    return rows, toctree, answer_tree
+
+
 def landing_page(readme: str, titles: dict, with_answers: set) -> str:
     """README's title and introduction, then its table of notebooks with each notebook linked to its page."""
     title, rest = readme.split("\n", 1)
-    introduction = rest.split("\n## ", 1)[0].strip()
-    rows = []
-    for line in readme_section(readme, "The notebooks").splitlines():
-        match = re.match(r"^\| `(\d\d_\w+)` \| (.*) \|$", line)
-        if match:
-            name, what = match.groups()
-            answers = f"[answers](solutions/{name}.ipynb)" if name in with_answers else ""
-            rows.append(f"| [{titles[name]}]({name}.ipynb) | {what} | {answers} |")
-    if len(rows) != len(titles):
-        raise ValueError(f"README.md's table lists {len(rows)} notebooks, notebooks/ has {len(titles)}")
-    toctree = "\n".join(f"{name}.ipynb" for name in titles)
-    answer_tree = "\n".join(f"solutions/{name}.ipynb" for name in titles if name in with_answers)
+    # README's link to README.zh.md gives way to the site's own: the Chinese edition's pages (zh/index.md)
+    introduction = "\n".join(line for line in rest.split("\n## ", 1)[0].strip().splitlines()
+                             if not line.startswith("*中文版")).strip()
+    rows, toctree, answer_tree = course_map(readme_section(readme, "The notebooks"), r"`(\d\d_\w+)`", titles,
+                                            with_answers, "answers", "README.md's table", "notebooks/")
     return f"""{title}
 
 {introduction}
 
 Every lesson below is a page of this site, with its printed numbers, figures and widgets as the notebook was
 run. To run the notebooks yourself and move the widgets, see [Run the course](run.md); the
-[glossary](glossary.md) gathers every lesson's English and Chinese terms.
+[glossary](glossary.md) gathers every lesson's English and Chinese terms. 中文版：[整门课程的简体中文版](zh/index.md)。
 
 ## The course map
 
@@ -219,6 +257,52 @@ run. To run the notebooks yourself and move the widgets, see [Run the course](ru
 
 glossary
 run
+```
+
+```{{toctree}}
+:hidden:
+:caption: 中文版
+
+zh/index
+```
+"""
+
+
+def chinese_landing_page(readme_zh: str, titles: dict, with_answers: set) -> str:
+    """The Chinese edition's home page: README.zh.md's title and introduction, then its course map with each lesson
+    linked to its Chinese page."""
+    title, rest = readme_zh.split("\n", 1)
+    introduction = "\n".join(line for line in rest.split("\n## ", 1)[0].strip().splitlines()
+                             if not line.startswith("*English:"))
+    rows, toctree, answer_tree = course_map(readme_zh, r"\[`(\d\d_\w+)`\]\(notebooks/zh/\1\.ipynb\)", titles,
+                                            with_answers, "答案", "README.zh.md's course map", "notebooks/zh/")
+    return f"""{title}
+
+*English: [the course in English](../index.md)*
+
+{introduction}
+
+下面每一课都是本网站的一个页面，打印出的数字、图和交互控件都是笔记本运行时的样子。要自己运行笔记本、拖动控件，请看
+[运行课程](../run.md)（英文）；[术语表](../glossary.md)汇集了每一课的中英文术语。
+
+## 课程地图
+
+| 课 | 内容 | 练习 |
+|---|---|---|
+{chr(10).join(rows)}
+
+```{{toctree}}
+:hidden:
+:caption: 课程
+
+{toctree}
+```
+
+```{{toctree}}
+:hidden:
+:caption: 练习与参考答案
+
+{answer_tree}
 ```
 """
 
@@ -320,6 +404,7 @@ def stage(staging: Path, repository: str | None) -> None:
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     (staging / "index.md").write_text(landing_page(readme, titles, with_answers), encoding="utf-8")
+    stage_chinese(staging)
     (staging / "glossary.md").write_text(glossary_page(sources, titles), encoding="utf-8")
     run_page = (staging / "run.md").read_text(encoding="utf-8")
     run_page = run_page_sections(run_page, readme_section(readme, "Two commands"))
@@ -330,6 +415,24 @@ def stage(staging: Path, repository: str | None) -> None:
               "without them)")
     (staging / "run.md").write_text(run_page.replace("{binder}", binder), encoding="utf-8")
     (staging / "course.json").write_text(json.dumps({"repository": repository}), encoding="utf-8")
+
+
+def stage_chinese(staging: Path) -> None:
+    """The Chinese edition under zh/: each lesson of notebooks/zh/ as a page, its answers page, and a home page."""
+    titles, with_answers = {}, set()
+    (staging / "zh" / "solutions").mkdir(parents=True)
+    for path in sorted((NOTEBOOKS / "zh").glob("[0-9][0-9]_*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        titles[path.stem] = title_of(notebook)
+        solutions = NOTEBOOKS / "zh" / "solutions" / path.name
+        if solutions.exists():
+            with_answers.add(path.stem)
+            answers = answers_page(json.loads(solutions.read_text(encoding="utf-8")), "zh")
+            (staging / "zh" / "solutions" / path.name).write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")
+        page = lesson_page(notebook, path.stem, solutions.exists(), "zh")
+        (staging / "zh" / path.name).write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+    readme_zh = (ROOT / "README.zh.md").read_text(encoding="utf-8")
+    (staging / "zh" / "index.md").write_text(chinese_landing_page(readme_zh, titles, with_answers), encoding="utf-8")
 
 
 def build(output: Path, repository: str | None = None) -> Path:
