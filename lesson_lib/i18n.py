@@ -1,10 +1,11 @@
 """The language of what lesson_lib shows a learner: widget labels, status lines, gradient-health
-notes, the panel's and the pad's text, figure titles and axis labels, the exercise checkers' feedback.
+notes, the panel's and the pad's text, figure titles and axis labels (the exercise checkers' feedback
+is not translated yet).
 
 The course is written in English and translated with Python's gettext. A language other than
 English has a catalog of translations, ``lesson_lib/locale/<language>/LC_MESSAGES/lesson_lib.po``,
 compiled into the ``.mo`` file gettext reads when the package is installed (``pip install``, or
-``python3 tasks.py`` which installs it; see ``tools/catalogs.py``). In a lesson's first cell::
+``python3 tasks.py`` which installs it; see ``setup.py``). In a lesson's first cell::
 
     ll.set_language("zh")     # 简体中文; ll.set_language("en") is the default
 
@@ -42,7 +43,7 @@ def set_language(language: str) -> None:
         if not catalog.is_file():
             raise FileNotFoundError(
                 f"language: the {LANGUAGES[language]} catalog {catalog} has not been compiled; install the course "
-                f"(`python3 tasks.py test --help` installs it into .venv/, or `pip install -e .`), which compiles "
+                f"(any `python3 tasks.py` command installs it into .venv/, or `pip install -e .`), which compiles "
                 f"{catalog.with_suffix('.po').name} into it")
         with open(catalog, "rb") as f:
             translation = _gettext.GNUTranslations(f)

@@ -42,11 +42,9 @@ def figure_text(message: str) -> str:
     never warns."""
     if language() == "en":
         return message
-    font = chinese_font()
-    if font is None:
+    if chinese_font() is None:
         return message
-    use_font(font)
-    return gettext(message)
+    return gettext(message)  # the font was added when the language was set (_follow_language)
 
 
 def use_font(font: str) -> None:
