@@ -1,6 +1,6 @@
 """The language of what lesson_lib shows a learner: widget labels, status lines, gradient-health
-notes, the panel's and the pad's text, figure titles and axis labels (the exercise checkers' feedback
-is not translated yet).
+notes, the panel's and the pad's text, figure titles and axis labels, the exercise checkers'
+feedback and the message of a run that diverged.
 
 The course is written in English and translated with Python's gettext. A language other than
 English has a catalog of translations, ``lesson_lib/locale/<language>/LC_MESSAGES/lesson_lib.po``,

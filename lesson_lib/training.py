@@ -391,9 +391,10 @@ class DivergenceStop(Hook):
 
     def on_check(self, state, check):
         if check.loss > self.explode_factor * max(self.start_loss, 1e-3):
-            state.stop(divergence_message(state, f"the loss exploded: a mini-batch loss of {check.loss:.4g} is over "
-                                                 f"{self.explode_factor:g} times the loss at the start "
-                                                 f"({self.start_loss:.4g})"), diverged=True)
+            state.stop(divergence_message(state, _(
+                "the loss exploded: a mini-batch loss of {loss:.4g} is over {factor:g} times the loss at the start "
+                "({start:.4g})").format(loss=check.loss, factor=self.explode_factor, start=self.start_loss)),
+                diverged=True)
 
     def on_end(self, state):
         if self.raise_error and state.history.diverged:
@@ -409,7 +410,7 @@ class EvaluateTrainingSet(Hook):
         state.history.loss.append(loss)
         state.history.train_accuracy.append(accuracy)
         if not math.isfinite(loss):
-            state.stop(divergence_message(state, "the training loss became NaN or infinite"), diverged=True)
+            state.stop(divergence_message(state, _("the training loss became NaN or infinite")), diverged=True)
 
 
 class PrintEpochs(Hook):
@@ -484,10 +485,11 @@ def divergence_message(state: TrainingState, reason: str) -> str:
 
     # a tenth alone was poor advice: after rates 100 the panel's network trained to 60% at 10 (not
     # diverging, not learning much either) and to 91% at 3.33 (tests/test_training_panel.py)
-    return (f"Training diverged in epoch {state.epoch}, batch {state.batch}: {reason}. "
-            f"The learning rate (lr = {listed(1)}) is too large for this network. Try a tenth (lr = {listed(10)}); "
-            f"just below the rate that diverges a run often learns badly without blowing up, so if its loss falls "
-            f"slowly or jumps about, try a third of that too (lr = {listed(30)}).")
+    return _("Training diverged in epoch {epoch}, batch {batch}: {reason}. The learning rate (lr = {rates}) is too "
+             "large for this network. Try a tenth (lr = {tenth}); just below the rate that diverges a run often learns "
+             "badly without blowing up, so if its loss falls slowly or jumps about, try a third of that too "
+             "(lr = {thirtieth}).").format(epoch=state.epoch, batch=state.batch, reason=reason, rates=listed(1),
+                                           tenth=listed(10), thirtieth=listed(30))
 
 
 # -- evaluation ---------------------------------------------------------------------------------
@@ -586,7 +588,7 @@ def train(net: Network, x, y, epochs: int, batch_size: int, lr, *, validation_da
                     # a NaN or inf in any weight reaches the output layer's bias gradient; its K
                     # entries summed as Python floats cost a fifth of ndarray.sum's call
                     if not math.isfinite(sum(bias_gradients[-1].tolist())):
-                        state.stop(divergence_message(state, "the loss or a gradient became NaN or infinite"),
+                        state.stop(divergence_message(state, _("the loss or a gradient became NaN or infinite")),
                                    diverged=True)
                         break
                     rates = update(net, weight_gradients, bias_gradients)
@@ -648,7 +650,7 @@ def _measure(state, batch, weight_gradients, stats, rates):
     state.epoch_checks += 1
     state.history.record(check)
     if not all(math.isfinite(v) for v in (batch_loss, *sizes, *weight_sizes)):
-        state.stop(divergence_message(state, "the loss, a gradient or a weight became NaN or infinite"), diverged=True)
+        state.stop(divergence_message(state, _("the loss, a gradient or a weight became NaN or infinite")), diverged=True)
     return check
 
 

@@ -187,6 +187,71 @@ def test_notes_and_run_summaries_follow_the_language():
     assert ll.describe_run(run, 3.04) == "finished 2 epochs: test accuracy 95.12%, training loss 0.2104 (3.0 s)"
 
 
+def test_the_exercise_checkers_answer_in_the_lessons_language():
+    import numpy as np
+
+    def stub(z):
+        raise NotImplementedError
+
+    def plain_relu(z):
+        return np.maximum(z, 0)
+
+    def summed(a_prev, delta):  # sums over the batch instead of averaging
+        return a_prev.T @ delta, delta.sum(axis=0)
+
+    checks = [(ll.exercises.check_leaky_relu, stub), (ll.exercises.check_leaky_relu, plain_relu),
+              (ll.exercises.check_layer_gradients, summed),
+              (ll.exercises.check_leaky_relu, lambda z: np.where(z > 0, z, 0.01 * z))]
+    english = [str(checker.grade(answer)) for checker, answer in checks]
+    assert english[0].startswith("leaky_relu: not yet implemented. Replace `raise NotImplementedError`")
+    assert english[3] == "leaky_relu: all 3 checks passed."
+    ll.set_language("zh")
+    chinese = [str(checker.grade(answer)) for checker, answer in checks]
+    assert chinese[0] == ("leaky_relu：尚未实现。把 `raise NotImplementedError` 换成你的代码，然后重新运行这个单元。")
+    assert chinese[1] == ("leaky_relu（输入：z = [-2, -0.5, 0.5, 2]）：应得到 [-0.02 , -0.005,  0.5  ,  2.   ]，实际得到 "
+                          "[0. , 0. , 0.5, 2. ]。提示：leaky ReLU 在 z > 0 处为 z，其余处为 0.01 z；"
+                          "np.where(z > 0, z, 0.01 * z) 适用于任何形状")
+    assert chinese[2].startswith("layer_gradients（输入：形状为 (4, 3) 的 a_prev，形状为 (4, 2) 的 delta）：应得到 ")
+    assert chinese[2].endswith("结果大了 4 倍：应在批量上取平均（除以 n），而不是求和。")
+    assert chinese[3] == "leaky_relu：全部 3 项检查通过。"
+    for english_text, chinese_text in zip(english, chinese):  # the same numbers, none added or lost
+        assert Counter(NUMBER.findall(chinese_text)) == Counter(NUMBER.findall(english_text)), chinese_text
+        assert not re.search(r"\b(expected|got|Hint|on)\b", chinese_text), chinese_text
+    ll.set_language("en")
+    assert [str(checker.grade(answer)) for checker, answer in checks] == english
+
+
+def test_a_diverging_run_says_why_and_what_to_try_in_the_lessons_language(capsys):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((200, 4)) * 100, rng.integers(0, 3, 200)
+    ll.set_language("zh")
+    net = ll.Network([4, 8, 3], hidden="relu", seed=0)
+    history = ll.train(net, x, y, 5, 10, 50.0, hooks=ll.standard_hooks(monitor=ll.GradientMonitor(check_every=1)))
+    assert history.diverged
+    assert history.stop_reason.startswith("训练在第 1 轮、第 ")
+    assert "学习率（lr = 50, 50）对这个网络太大了。试试它的十分之一（lr = 5, 5）" in history.stop_reason
+    assert history.stop_reason.endswith("再试试它的三分之一（lr = 1.67, 1.67）。")
+    assert history.stop_reason in capsys.readouterr().out
+
+
+def test_the_dropdowns_gloss_the_names_the_code_uses_in_chinese():
+    from lesson_lib.ui import training_panel, widgets
+
+    ll.set_language("zh")
+    explorer = widgets.BackpropExplorer([[0.0, 1.0]] * 6, [0, 1, 2, 0, 1, 2])
+    assert explorer.init.options == (("scaled（缩放）", "scaled"), ("classic（经典）", "classic"))
+    assert explorer.init.label == "scaled（缩放）" and explorer.init.value == "scaled"
+    assert explorer.hidden.description == "隐藏层激活函数"
+    assert ("log_likelihood（对数似然）", "log_likelihood") in explorer.loss.options
+    assert training_panel._loss_label("log_likelihood", ll.i18n.gettext) == "log_likelihood（对数似然） + softmax"
+    activations = widgets.ActivationExplorer(functions=("sigmoid", "tanh"))
+    assert "0.1050；tanh：" in activations.status.value and "; " not in activations.status.value
+    ll.set_language("en")
+    assert widgets.BackpropExplorer([[0.0, 1.0]] * 6, [0, 1, 2, 0, 1, 2]).init.label == "scaled"
+
+
 def _placeholders(text):
     return sorted(re.findall(r"\{([a-z_]+)", text))
 

@@ -45,7 +45,7 @@ from ..network import INITIALIZATIONS, Network
 from ..runs import TrainingSettings, describe_run, run_settings
 from ..training import AccuracyProbe, GradientMonitor, History, Hook, summarize_notes
 from ..validation import check_positive
-from .widgets import FigureView, error_html, slider_options, whole_label
+from .widgets import FigureView, choices, error_html, slider_options, whole_label
 
 HIDDEN_SIZES = (10, 20, 30, 50, 100, 200)
 BATCH_SIZES = (1, 2, 5, 10, 20, 50, 100, 200, 500)
@@ -54,9 +54,10 @@ PROBE_SIZE = 1000
 PROBE_EVERY = 0.2  # seconds between two accuracy measurements on the probe digits (and at every redraw)
 
 
-def _loss_label(name):
-    loss = LOSSES[name]
-    return f"{name} + {loss.activation.name}"
+def _loss_label(name, translate=str):
+    """A loss and the output activation it goes with, "log_likelihood + softmax" (``translate``:
+    how the loss's name is shown, ``gettext`` in the dropdown)."""
+    return f"{translate(name)} + {LOSSES[name].activation.name}"
 
 
 PANEL_MARGINS = {"left": 0.075, "right": 0.985, "bottom": 0.17, "top": 0.89, "wspace": 0.25}
@@ -106,10 +107,10 @@ class TrainingPanel(widgets.VBox):
         start.subset = min(start.subset, len(x_train))  # smaller data: offer all of it
         subsets = sorted({s for s in SUBSETS if s < len(x_train)} | {len(x_train), start.subset})
 
-        self.loss = widgets.Dropdown(options=[(_loss_label(name), name) for name in LOSSES], value=start.loss,
+        self.loss = widgets.Dropdown(options=[(_loss_label(name, _), name) for name in LOSSES], value=start.loss,
                                      description=_("loss"))
         self.hidden = widgets.Dropdown(options=HIDDEN_ACTIVATIONS, value=start.hidden, description=_("hidden units"))
-        self.init = widgets.Dropdown(options=list(INITIALIZATIONS), value=start.init, description=_("initial weights"))
+        self.init = widgets.Dropdown(options=choices(INITIALIZATIONS), value=start.init, description=_("initial weights"))
         self.hidden_size = widgets.SelectionSlider(options=HIDDEN_SIZES, value=start.hidden_size,
                                                    description=_("hidden size"), **slider_options())
         self.lr_sliders = [

@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 
 from . import plots
 from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..activations import HIDDEN_ACTIVATIONS, activation_at
 from ..descent import gradient_descent, loss_surface, make_two_class_data
 from ..information import compare_distributions
@@ -42,6 +43,17 @@ def slider_options() -> dict:
     hiding one slider hide them all."""
     return {"continuous_update": False, "style": {"description_width": "initial"},
             "layout": widgets.Layout(width="320px")}
+
+
+OPTION_NAMES = (N_("quadratic"), N_("cross_entropy"), N_("log_likelihood"), N_("classic"), N_("scaled"))
+"""The loss and start names the dropdowns offer, marked for the catalog: a translation keeps the
+name the code uses, which the lessons quote, and adds a gloss ("scaled（缩放）")."""
+
+
+def choices(names) -> list:
+    """Dropdown options [(label, name)]: each name as the language shows it, its value the name
+    the code uses."""
+    return [(_(name), name) for name in names]
 
 
 def _format(values) -> str:
@@ -187,7 +199,7 @@ class ActivationExplorer(FigureExplorer):
         for name in self.functions.value:
             a, slope = activation_at(name, self.point.value)
             parts.append(_("{name}: a = {a:.4f}, slope = {slope:.4f}").format(name=name, a=float(a), slope=float(slope)))
-        return _("at z = {z:.2f}: ").format(z=self.point.value) + ("; ".join(parts) or _("no function selected"))
+        return _("at z = {z:.2f}: ").format(z=self.point.value) + (_("; ").join(parts) or _("no function selected"))
 
 
 class SlowdownExplorer(FigureExplorer):
@@ -205,7 +217,8 @@ class SlowdownExplorer(FigureExplorer):
         self.lr = widgets.FloatLogSlider(value=lr, base=10, min=-2, max=1, step=0.05, description=_("learning rate"),
                                          readout_format=".3g", **slider_options())
         self.epochs = widgets.IntSlider(value=epochs, min=10, max=1000, step=10, description=_("epochs"), **slider_options())
-        self.loss = widgets.Dropdown(options=[(_("both"), "both"), *((name, name) for name in NEURON_LOSSES)], value=loss, description=_("loss"))
+        self.loss = widgets.Dropdown(options=[(_("both"), "both"), *choices(NEURON_LOSSES)], value=loss,
+                                     description=_("loss"))
         super().__init__([[self.weight, self.bias, self.loss], [self.lr, self.epochs]], (10, 3.6))
 
     def draw(self):
@@ -213,7 +226,7 @@ class SlowdownExplorer(FigureExplorer):
         runs = [train_neuron(self.weight.value, self.bias.value, loss=loss, lr=self.lr.value,
                              epochs=self.epochs.value) for loss in losses]
         plots.plot_neuron_runs(runs, fig=self.figure)
-        return _("start a = {a:.4f}; ").format(a=runs[0].output[0]) + "; ".join(
+        return _("start a = {a:.4f}; ").format(a=runs[0].output[0]) + _("; ").join(
             _("{loss}: first delta {delta:.4f}, a after {epochs} epochs = {a:.4f}").format(
                 loss=run.loss, delta=run.delta[0], epochs=run.epoch[-1], a=run.output[-1])
             for run in runs)
@@ -319,9 +332,9 @@ class BackpropExplorer(FigureExplorer):
         self.x = as_batch("x", x)
         self.labels = as_targets("labels", labels, n=self.x.shape[0], n_classes=classes)
         self.classes = classes
-        self.loss = widgets.Dropdown(options=list(LOSSES), value=loss, description=_("loss"))
+        self.loss = widgets.Dropdown(options=choices(LOSSES), value=loss, description=_("loss"))
         self.hidden = widgets.Dropdown(options=HIDDEN_ACTIVATIONS, value=hidden, description=_("hidden"))
-        self.init = widgets.Dropdown(options=list(INITIALIZATIONS), value=init, description=_("start"))
+        self.init = widgets.Dropdown(options=choices(INITIALIZATIONS), value=init, description=_("start"))
         self.hidden_layers = widgets.IntSlider(value=hidden_layers, min=1, max=6, description=_("hidden layers"),
                                                **slider_options())
         self.width = widgets.SelectionSlider(options=self.WIDTHS, value=width, description=_("units per layer"),
