@@ -112,6 +112,29 @@ def test_code_may_differ_only_in_comments_and_in_strings_that_hold_chinese():
     assert translations.code_difference(english, english.replace("x =", "y ="))
 
 
+def test_a_column_heading_inside_a_field_may_be_translated_and_its_width_set_but_not_its_code():
+    english = 'print(f"{\'test accuracy\':>14s} {loss:13s} {\'same\' if same else \'CHANGED\'}")'
+    chinese = 'print(f"{\'测试准确率\':>9s} {loss:13s} {\'相同\' if same else \'变了\'}")'
+    assert translations.code_difference(english, chinese) is None
+    refused = {
+        "a heading changed, not translated": chinese.replace("测试准确率", "test acc"),
+        "the width of a field whose text is kept": chinese.replace("{loss:13s}", "{loss:12s}"),
+        "the code around a translated string": chinese.replace("if same", "if not same"),
+    }
+    for what, changed in refused.items():
+        assert translations.code_difference(english, changed), what
+
+
+def test_the_words_of_a_formula_may_be_translated_and_nothing_else_in_it():
+    english = [r"$$\text{(BP1)}\quad \delta^L = a^L - y \quad \text{the output layer}$$", r"$\text{mean}|w|$"]
+    chinese = [r"$\text{mean}|w|$", r"$$\text{(BP1)}\quad \delta^L = a^L - y \quad \text{输出层}$$"]
+    assert translations.formula_difference(english, chinese) is None
+    assert translations.formula_difference(english, [chinese[0], chinese[1].replace("输出层", "the input layer")])
+    masked = sorted(map(translations.without_text, english))
+    changed = chinese[1].replace("a^L - y", "y - a^L")
+    assert sorted(map(translations.without_text, [chinese[0], changed])) != masked
+
+
 def _numbers(cell) -> list:
     """The numbers a code cell printed, as a sorted list: Chinese may put them in another order ("2 of 121
     checks" is "2/121 次检查", "the range at lr 1 is 23.5 times..." puts the 23.5 last). A widget's text

@@ -7,9 +7,12 @@ must be the English notebook in another language, and nothing else:
 
 - the same cells, in the same order, of the same types, with the same tags;
 - each code cell the English one, token for token, except its comments and the text of its strings
-  (a string may differ only by holding Chinese; an f-string keeps every ``{field}``; the argument of
-  ``ll.set_language`` is "zh"); so the Chinese notebook computes and prints the same numbers;
-- each Markdown cell has the same formulas (``$...$`` and ``$$...$$``) as the English one;
+  (a string may differ only by holding Chinese; an f-string keeps every ``{field}``'s code, though a
+  string inside a field may be translated and then its width changed, ``{'训练后':>8s}``; the
+  argument of ``ll.set_language`` is "zh"); so the Chinese notebook computes and prints the same
+  numbers;
+- each Markdown cell has the same formulas (``$...$`` and ``$$...$$``) as the English one, though
+  the words of a ``\\text{...}`` in them may be translated;
 - its first lines record which version of the English source it translates::
 
       <!-- translation of lessons/03_cross_entropy.md, sha256 1a2b3c4d5e6f -->
@@ -96,6 +99,48 @@ def code_tokens(source: str) -> list[tuple]:
     return kept
 
 
+LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+
+
+def split_field(field: str) -> tuple[list[str], list[str], str]:
+    """A replacement field's text as (code pieces, string literals, format spec): the expression
+    with its string literals taken out, the literals, and what follows the expression's top-level
+    ``:`` (or ``!``), which sets the width."""
+    literals = LITERAL.findall(field)
+    pieces = LITERAL.split(field)
+    masked = "\0".join(pieces)
+    depth = 0
+    for at, character in enumerate(masked):
+        if character in "([{":
+            depth += 1
+        elif character in ")]}":
+            depth -= 1
+        elif depth == 0 and character in ":!":
+            expression, spec = masked[:at], masked[at:]
+            break
+    else:
+        expression, spec = masked, ""
+    return expression.split("\0"), literals, spec
+
+
+def field_difference(english: str, chinese: str) -> str | None:
+    """None if a translated f-string's field keeps the English one's code: its string literals may
+    be translated (a column heading, f"{'训练后':>8s}"), and then its format spec too, so that the
+    translator can set a width that lines the column up (a Chinese character is two columns wide)."""
+    if english == chinese:
+        return None
+    code_e, literals_e, spec_e = split_field(english)
+    code_c, literals_c, spec_c = split_field(chinese)
+    if code_e != code_c or len(literals_e) != len(literals_c):
+        return f"the field {{{english}}} became {{{chinese}}}"
+    translated = [c for e, c in zip(literals_e, literals_c) if e != c]
+    if any(not CJK.search(c) for c in translated):
+        return f"the field {{{english}}} became {{{chinese}}}: a string in it changed without being translated"
+    if spec_e != spec_c and not translated:
+        return f"the field {{{english}}} became {{{chinese}}}: only a field whose text is translated may change its width"
+    return None
+
+
 def translated_string_pairs(english: str, chinese: str):
     """Yield (English token, Chinese token) for each string the translation changed."""
     ours, theirs = code_tokens(english), code_tokens(chinese)
@@ -116,12 +161,44 @@ def code_difference(english: str, chinese: str) -> str | None:
         if mine == other:
             continue
         if other[0] == "translated string" and mine[0] == "string":
-            if string_skeleton(mine[1]) == other[1]:
-                continue
-            return f"token {i}: the string {mine[1]} became one with other fields or prefix"
+            (prefix_e, fields_e), (prefix_c, fields_c) = string_skeleton(mine[1]), other[1]
+            if prefix_e != prefix_c or len(fields_e) != len(fields_c):
+                return f"token {i}: the string {mine[1]} became one with other fields or prefix"
+            problem = next(filter(None, map(field_difference, fields_e, fields_c)), None)
+            if problem:
+                return f"token {i}: in the string {mine[1]}, {problem}"
+            continue
         return f"token {i}: English has {mine[1]!r}, the translation {other[1]!r}"
     if len(ours) != len(theirs):
         return f"English has {len(ours)} tokens, the translation {len(theirs)}"
+    return None
+
+
+# -- formulas: the same, apart from words in \text{...} translated -------------------------------------
+
+TEXT = re.compile(r"\\text\{([^{}]*)\}")
+
+
+def without_text(formula: str) -> str:
+    """A formula with the words of each ``\\text{...}`` left out."""
+    return TEXT.sub(r"\\text{}", formula)
+
+
+def formula_difference(english: list[str], chinese: list[str]) -> str | None:
+    """None if each Chinese formula is an English one whose ``\\text{...}`` words are kept or
+    translated into Chinese (the notes beside BP1-BP4); formulas are paired by what is left
+    without those words, in order."""
+    pending = {}
+    for formula in english:
+        pending.setdefault(without_text(formula), []).append(formula)
+    for formula in chinese:
+        matches = pending.get(without_text(formula))
+        if not matches:
+            continue  # a formula English lacks: reported with the other differences
+        original = matches.pop(0)
+        for words_e, words_c in zip(TEXT.findall(original), TEXT.findall(formula)):
+            if words_e != words_c and not CJK.search(words_c):
+                return f"the formula's words \\text{{{words_e}}} became \\text{{{words_c}}}, which is not a translation"
     return None
 
 
@@ -161,7 +238,11 @@ def problems(translation: Path, language: str = "zh") -> list[str]:
             if difference:
                 found.append(f"{where}: the code differs from English beyond comments and strings: {difference}")
         else:
-            ours_math, theirs_math = sorted(MATH.findall(ours.source)), sorted(MATH.findall(theirs.source))
+            ours_math, theirs_math = MATH.findall(ours.source), MATH.findall(theirs.source)
+            difference = formula_difference(ours_math, theirs_math)
+            if difference:
+                found.append(f"{where}: {difference}")
+            ours_math, theirs_math = sorted(map(without_text, ours_math)), sorted(map(without_text, theirs_math))
             if ours_math != theirs_math:
                 missing = [m for m in ours_math if m not in theirs_math][:3]
                 extra = [m for m in theirs_math if m not in ours_math][:3]
