@@ -319,3 +319,15 @@ def test_the_chinese_edition_is_a_section_of_the_site_with_a_switch_each_way(sit
     assert 'href="zh/index.html"' in (site / "index.html").read_text()
     home = (site / "zh" / "index.html").read_text()
     assert 'href="../index.html"' in home and "课程地图" in home
+    # its own "Run the course" and glossary pages, and no English admonition title on its pages
+    assert 'href="run.html"' in home and 'href="glossary.html"' in home
+    run = (site / "zh" / "run.html").read_text()
+    text = re.sub(r"<[^>]+>", "", run)  # code is highlighted token by token
+    assert "运行课程" in text and "python3 tasks.py lab" in text and "fonts-noto-cjk" in text
+    assert not re.search(r"\{(two_commands|fonts|binder)\}", run)
+    assert 'href="zh/run.html"' in (site / "run.html").read_text() and 'href="../run.html"' in run
+    glossary = (site / "zh" / "glossary.html").read_text()
+    assert "一句话解释" in glossary and "反向传播" in glossary and 'href="05_backpropagation.html"' in glossary
+    for name in [n for n in names if n.startswith("zh/")]:
+        assert 'class="admonition-title">Note<' not in (site / name).read_text(), name
+    assert 'class="admonition-title">说明<' in (site / "zh" / "03_cross_entropy.html").read_text()

@@ -82,7 +82,7 @@ def shows_widget(cell: dict) -> bool:
 def widget_note(source: str, language: str = "en") -> str:
     """The note after a saved widget: what the widget made by the code ``source`` does in JupyterLab."""
     if language == "zh":
-        run = "[运行课程](../run.md)"
+        run = "[运行课程](run.md)"
         if "TrainingPanel(" in source:
             what = "上面的面板保存的是开始训练之前的样子，图是空的。在 JupyterLab 里按“训练”就会开始训练，并边训练边画出曲线"
         elif "DigitPad(" in source:
@@ -118,8 +118,8 @@ def lesson_page(notebook: dict, name: str, has_answers: bool, language: str = "e
         if has_answers:
             links.append(f"[练习与参考答案](solutions/{name}.ipynb)")
         moving = ("页面上的交互控件是保存时的样子，在这里不会响应。要使用它们，请在 JupyterLab 里运行这个笔记本"
-                  "（[运行课程](../run.md)：两条命令，或 Binder）。" if widgets else "")
-        note = f":::{{note}}\n这个页面就是课程运行过的笔记本：打印出的每个数字和每张图都是提交时的输出。{moving}另见：{'、'.join(links)}。\n:::"
+                  "（[运行课程](run.md)：两条命令，或 Binder）。" if widgets else "")
+        note = f":::{{admonition}} 说明\n:class: note\n这个页面就是课程运行过的笔记本：打印出的每个数字和每张图都是提交时的输出。{moving}另见：{'、'.join(links)}。\n:::"
     else:
         links = [f"{{download}}`download this notebook <{name}.ipynb>`"]
         if has_answers:
@@ -283,7 +283,7 @@ def chinese_landing_page(readme_zh: str, titles: dict, with_answers: set) -> str
 {introduction}
 
 下面每一课都是本网站的一个页面，打印出的数字、图和交互控件都是笔记本运行时的样子。要自己运行笔记本、拖动控件，请看
-[运行课程](../run.md)（英文）；[术语表](../glossary.md)汇集了每一课的中英文术语。
+[运行课程](run.md)；[术语表](glossary.md)汇集了每一课的中英文术语。
 
 ## 课程地图
 
@@ -304,12 +304,20 @@ def chinese_landing_page(readme_zh: str, titles: dict, with_answers: set) -> str
 
 {answer_tree}
 ```
+
+```{{toctree}}
+:hidden:
+:caption: 参考
+
+glossary
+run
+```
 """
 
 
 def glossary_rows(lesson_source: str) -> list:
     """The rows (English, Chinese, in one line) of a lesson source's "## Glossary" table."""
-    match = re.search(r"^## Glossary[^\n]*\n(.*?)(?=^#|^```|\Z)", lesson_source, flags=re.S | re.M)
+    match = re.search(r"^## (?:Glossary|术语表)[^\n]*\n(.*?)(?=^#|^```|\Z)", lesson_source, flags=re.S | re.M)
     if not match:
         return []
     rows = []
@@ -320,9 +328,10 @@ def glossary_rows(lesson_source: str) -> list:
     return rows
 
 
-def glossary_page(sources: dict, titles: dict) -> str:
+def glossary_page(sources: dict, titles: dict, language: str = "en") -> str:
     """Every lesson's glossary merged: one row per English term, alphabetical, with the lessons that define it.
-    A term two lessons define is kept with the first lesson's wording; the Chinese of both is kept if it differs."""
+    A term two lessons define is kept with the first lesson's wording; the Chinese of both is kept if it differs.
+    ``sources``: the English lessons' sources, or with ``language`` "zh" the Chinese ones (their lines are Chinese)."""
     merged: dict = {}
     for name, source in sources.items():
         for english, chinese, line in glossary_rows(source):
@@ -339,6 +348,17 @@ def glossary_page(sources: dict, titles: dict) -> str:
         lessons = ", ".join(f"[{name[:2]}]({name}.ipynb)" for name in dict.fromkeys(entry["lessons"]))
         rows.append(f"| {entry['english']} | {' / '.join(entry['chinese'])} | {entry['line']} | {lessons} |")
     lesson_count = sum(1 for source in sources.values() if glossary_rows(source))
+    if language == "zh":
+        return f"""# 术语表 · Glossary
+
+*English: [Glossary](../glossary.md)*
+
+本课程各课术语表中的全部术语，来自有术语表的 {lesson_count} 课，合为一张表：共 {len(rows)} 个术语，列出英文和中文、一句话解释，以及引入它的课（一个术语若在两课中引入，保留第一课的解释）。
+
+| English | 中文 | 一句话解释 | 课 |
+|---|---|---|---|
+{chr(10).join(rows)}
+"""
     return f"""# Glossary · 术语表
 
 Every term of the course's glossaries, from the {lesson_count} lessons that have one, in one table: {len(rows)} terms in
@@ -404,7 +424,7 @@ def stage(staging: Path, repository: str | None) -> None:
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     (staging / "index.md").write_text(landing_page(readme, titles, with_answers), encoding="utf-8")
-    stage_chinese(staging)
+    stage_chinese(staging, repository)
     (staging / "glossary.md").write_text(glossary_page(sources, titles), encoding="utf-8")
     run_page = (staging / "run.md").read_text(encoding="utf-8")
     run_page = run_page_sections(run_page, readme_section(readme, "Two commands"))
@@ -417,7 +437,7 @@ def stage(staging: Path, repository: str | None) -> None:
     (staging / "course.json").write_text(json.dumps({"repository": repository}), encoding="utf-8")
 
 
-def stage_chinese(staging: Path) -> None:
+def stage_chinese(staging: Path, repository: str | None = None) -> None:
     """The Chinese edition under zh/: each lesson of notebooks/zh/ as a page, its answers page, and a home page."""
     titles, with_answers = {}, set()
     (staging / "zh" / "solutions").mkdir(parents=True)
@@ -433,6 +453,22 @@ def stage_chinese(staging: Path) -> None:
         (staging / "zh" / path.name).write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
     readme_zh = (ROOT / "README.zh.md").read_text(encoding="utf-8")
     (staging / "zh" / "index.md").write_text(chinese_landing_page(readme_zh, titles, with_answers), encoding="utf-8")
+    sources = {name: (LESSONS / "zh" / f"{name}.md").read_text(encoding="utf-8") for name in titles}
+    (staging / "zh" / "glossary.md").write_text(glossary_page(sources, titles, "zh"), encoding="utf-8")
+    run_page = (staging / "zh" / "run.md").read_text(encoding="utf-8")  # site/zh/run.md, copied with site/
+    (staging / "zh" / "run.md").write_text(chinese_run_page(run_page, readme_zh, repository), encoding="utf-8")
+
+
+def chinese_run_page(page: str, readme_zh: str, repository: str | None) -> str:
+    """site/zh/run.md with README.zh.md's "两条命令" and font sections in their places, and the Binder link."""
+    fonts = readme_section(readme_zh, "图中的中文需要一种中文字体")
+    binder = (f"[在 Binder 上打开课程](https://mybinder.org/v2/gh/{repository}/HEAD?urlpath=lab/tree/notebooks/zh)"
+              if repository else
+              "Binder 从课程的 GitHub 仓库搭建环境：打开 `https://mybinder.org/v2/gh/OWNER/NAME/HEAD?urlpath=lab/tree/"
+              "notebooks/zh`，把 OWNER 和 NAME 换成仓库的所有者和名字（这份网站构建时没有给出它们）")
+    return (page.replace("{two_commands}", readme_section(readme_zh, "两条命令"))
+                .replace("{fonts}", f"## 图中的中文需要一种中文字体\n\n{fonts}")
+                .replace("{binder}", binder))
 
 
 def build(output: Path, repository: str | None = None) -> Path:
