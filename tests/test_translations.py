@@ -230,12 +230,12 @@ def test_the_exercise_checkers_answer_in_the_lessons_language():
     assert english[3] == "leaky_relu: all 3 checks passed."
     ll.set_language("zh")
     chinese = [str(checker.grade(answer)) for checker, answer in checks]
-    assert chinese[0] == ("leaky_relu：尚未实现。把 `raise NotImplementedError` 换成你的代码，然后重新运行这个单元。")
+    assert chinese[0] == ("leaky_relu：尚未实现。把 `raise NotImplementedError` 换成你的代码，然后重新运行这个单元格。")
     assert chinese[1] == ("leaky_relu（输入：z = [-2, -0.5, 0.5, 2]）：应得到 [-0.02 , -0.005,  0.5  ,  2.   ]，实际得到 "
-                          "[0. , 0. , 0.5, 2. ]。提示：leaky ReLU 在 z > 0 处为 z，其余处为 0.01 z；"
-                          "np.where(z > 0, z, 0.01 * z) 适用于任何形状")
+                          "[0. , 0. , 0.5, 2. ]。提示：Leaky ReLU 在 z > 0 处为 z，其余处为 0.01 z；"
+                          "np.where(z > 0, z, 0.01 * z) 适用于任何形状。")
     assert chinese[2].startswith("layer_gradients（输入：形状为 (4, 3) 的 a_prev，形状为 (4, 2) 的 delta）：应得到 ")
-    assert chinese[2].endswith("结果大了 4 倍：应在批量上取平均（除以 n），而不是求和。")
+    assert chinese[2].endswith("结果是正确值的 4 倍：应对批量取平均（除以 n），而不是求和。")
     assert chinese[3] == "leaky_relu：全部 3 项检查通过。"
     for english_text, chinese_text in zip(english, chinese):  # the same numbers, none added or lost
         assert Counter(NUMBER.findall(chinese_text)) == Counter(NUMBER.findall(english_text)), chinese_text
@@ -253,9 +253,9 @@ def test_a_diverging_run_says_why_and_what_to_try_in_the_lessons_language(capsys
     net = ll.Network([4, 8, 3], hidden="relu", seed=0)
     history = ll.train(net, x, y, 5, 10, 50.0, hooks=ll.standard_hooks(monitor=ll.GradientMonitor(check_every=1)))
     assert history.diverged
-    assert history.stop_reason.startswith("训练在第 1 轮、第 ")
+    assert history.stop_reason.startswith("训练在第 1 轮第 ")
     assert "学习率（lr = 50, 50）对这个网络太大了。试试它的十分之一（lr = 5, 5）" in history.stop_reason
-    assert history.stop_reason.endswith("再试试它的三分之一（lr = 1.67, 1.67）。")
+    assert history.stop_reason.endswith("再试试这个值的三分之一（lr = 1.67, 1.67）。")
     assert history.stop_reason in capsys.readouterr().out
 
 
