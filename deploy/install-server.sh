@@ -15,6 +15,8 @@ fail() { echo "install-server.sh: $*" >&2; exit 1; }
 # JupyterHub's rules for it and for the admins' password are checked here (a later run keeps $ENV_FILE: edit
 # that file and `systemctl restart nn-course-hub` to change a password)
 if [ ! -f "$ENV_FILE" ]; then
+    LANGUAGE="${NN_COURSE_LANGUAGE:-en}"
+    [[ "$LANGUAGE" =~ ^(en|zh)$ ]] || fail "NN_COURSE_LANGUAGE: expected 'en' (English) or 'zh' (the Chinese edition), got '$LANGUAGE'"
     PASSWORD="${NN_COURSE_PASSWORD:-}"
     [ "${#PASSWORD}" -ge 8 ] || fail "NN_COURSE_PASSWORD: expected the class password, 8 characters or more, got ${#PASSWORD}"
     if [ -n "${NN_COURSE_ADMINS:-}" ]; then
@@ -38,7 +40,8 @@ COURSE=/opt/nn-course
 STATE=/srv/nn-course
 
 apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv rsync
+# fonts-noto-cjk: the Chinese edition's figures are drawn in Chinese only where a Chinese font is installed
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv rsync fonts-noto-cjk
 # npm from the system's packages, unless Node.js is installed already (NodeSource's nodejs brings its own npm
 # and conflicts with the system's)
 command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm
@@ -68,6 +71,7 @@ if [ ! -f "$ENV_FILE" ]; then
         echo "NN_COURSE_PASSWORD=\"$PASSWORD\""
         echo "NN_COURSE_STATE=$STATE/hub"
         echo "NN_COURSE_DATA_CACHE=$STATE/mnist-cache"
+        echo "NN_COURSE_LANGUAGE=${LANGUAGE}"
         if [ -n "${NN_COURSE_ADMINS:-}" ]; then
             echo "NN_COURSE_ADMINS=\"$NN_COURSE_ADMINS\""
             echo "NN_COURSE_ADMIN_PASSWORD=\"$ADMIN_PASSWORD\""

@@ -21,6 +21,7 @@ NN_COURSE_SPAWNER       "systemd" (default): each learner's server in a systemd 
                         process of the hub's user, for trying the hub or load-testing it; limits are not
                         enforced then.
 NN_COURSE_HOMES         learners' home folders with the local spawner (default NN_COURSE_STATE/../homes).
+NN_COURSE_LANGUAGE      "en" (default), or "zh": each learner's server opens the Chinese edition's lesson 00.
 NN_COURSE_MEM_LIMIT     memory limit per learner (default 1G; INSTRUCTORS.md says where it comes from).
 NN_COURSE_CPU_LIMIT     CPU cores per learner (default 1).
 NN_COURSE_IDLE_TIMEOUT  seconds after which an idle learner's server is stopped (default 3600).
@@ -108,7 +109,10 @@ c.Authenticator.username_pattern = f"^{USER_NAME}$"
 sys.path.insert(0, str(HERE))
 from learner_server import configure_learner_server  # noqa: E402  (shared with deploy/tljh/nn-course.py)
 
-configure_learner_server(c, python=sys.executable, cache=cache)
+language = setting("LANGUAGE", "en")
+if language not in ("en", "zh"):
+    raise SystemExit(f"NN_COURSE_LANGUAGE: expected 'en' (English) or 'zh' (the Chinese edition), got {language!r}")
+configure_learner_server(c, python=sys.executable, cache=cache, language=language)
 c.Spawner.mem_limit = setting("MEM_LIMIT", "1G")
 c.Spawner.cpu_limit = float(setting("CPU_LIMIT", "1"))
 c.Spawner.http_timeout = 120  # 20 servers starting at once on 2 cores took 76 s each (median; 81 s p95) here

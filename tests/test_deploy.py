@@ -115,6 +115,26 @@ def test_learner_names_are_short_plain_and_never_a_system_folder(monkeypatch, tm
             load_hub_config(monkeypatch, tmp_path, ADMINS="dpkg", ADMIN_PASSWORD="a" * 32)
 
 
+def test_a_class_in_chinese_opens_the_chinese_lesson_00_and_a_language_the_course_lacks_is_refused(monkeypatch, tmp_path):
+    assert load_hub_config(monkeypatch, tmp_path).Spawner.default_url == "/lab/tree/00_start_here.ipynb"
+    config = load_hub_config(monkeypatch, tmp_path, LANGUAGE="zh")
+    assert config.Spawner.default_url == "/lab/tree/zh/00_start_here.ipynb"
+    # the page is there in the copy singleuser.py makes of notebooks/
+    assert (ROOT / "notebooks" / config.Spawner.default_url.removeprefix("/lab/tree/")).is_file()
+    with pytest.raises(SystemExit, match=r"NN_COURSE_LANGUAGE: expected 'en' \(English\) or 'zh' .*, got 'fr'"):
+        load_hub_config(monkeypatch, tmp_path, LANGUAGE="fr")
+
+
+def test_every_way_of_running_a_class_installs_a_chinese_font():
+    """Without a Chinese font the Chinese edition's figures stay English: the server script, the learners' image
+    and Binder (apt.txt, which repo2docker installs with apt) each install Debian's fonts-noto-cjk."""
+    script = (DEPLOY / "install-server.sh").read_text()
+    assert re.search(r"apt-get install -y -qq [^\n]*fonts-noto-cjk", script)
+    assert re.search(r"apt-get install -y --no-install-recommends fonts-noto-cjk",
+                     (DEPLOY / "kubernetes" / "Dockerfile").read_text())
+    assert (ROOT / "apt.txt").read_text().split() == ["fonts-noto-cjk"]
+
+
 def test_the_tljh_snippet_sets_the_same_learner_server_with_tljhs_python():
     from traitlets.config import Config
 
@@ -128,6 +148,11 @@ def test_the_tljh_snippet_sets_the_same_learner_server_with_tljhs_python():
     environment = config.Spawner.environment.get_value({})
     assert environment["LESSON_LIB_MNIST_CACHE"] == str(ROOT / "mnist-cache")
     assert environment["PATH"].startswith("/opt/tljh/user/bin" + os.pathsep)
+    assert config.Spawner.default_url == "/lab/tree/00_start_here.ipynb"
+    chinese = {"c": Config(), "__name__": "nn_course_snippet"}
+    exec(compile(source.replace('Path("/opt/nn-course")', f"Path({str(ROOT)!r})").replace('LANGUAGE = "en"', 'LANGUAGE = "zh"'),
+                 "nn-course.py", "exec"), chinese)
+    assert chinese["c"].Spawner.default_url == "/lab/tree/zh/00_start_here.ipynb"
 
 
 def test_singleuser_copies_the_notebooks_once_and_keeps_the_learners_own(tmp_path):
@@ -184,7 +209,9 @@ def test_the_server_install_script_is_valid_bash_and_starts_this_config():
     ({"NN_COURSE_PASSWORD": 'say "hi" now'}, "expected no double quote, backslash or line break"),
     ({"NN_COURSE_PASSWORD": "a class password", "NN_COURSE_ADMINS": "teacher,dr_smith", "NN_COURSE_ADMIN_PASSWORD": "b" * 32},
      "NN_COURSE_ADMINS: expected names of lowercase letters, digits and '-', a letter first, at most 20 characters, got 'dr_smith'"),
-], ids=["no password", "short", "short admin password", "a quote", "an admin name JupyterHub refuses"])
+    ({"NN_COURSE_PASSWORD": "a class password", "NN_COURSE_LANGUAGE": "fr"},
+     "NN_COURSE_LANGUAGE: expected 'en' (English) or 'zh' (the Chinese edition), got 'fr'"),
+], ids=["no password", "short", "short admin password", "a quote", "an admin name JupyterHub refuses", "a language"])
 def test_the_install_script_refuses_bad_settings_before_installing_anything(settings, message, tmp_path):
     """Run with bad settings (by anyone: the settings are checked before the script asks for root), the script
     stops at once and says which setting and what it expected. It used to stop on an unset password with bash's

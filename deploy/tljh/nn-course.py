@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 COURSE = Path("/opt/nn-course")
+LANGUAGE = "en"  # "zh": each learner's server opens the Chinese edition's lesson 00 (notebooks/zh/)
 sys.path.insert(0, str(COURSE / "deploy"))
 from learner_server import configure_learner_server  # noqa: E402
 
-configure_learner_server(c, python="/opt/tljh/user/bin/python", cache=COURSE / "mnist-cache")  # noqa: F821
+configure_learner_server(c, python="/opt/tljh/user/bin/python", cache=COURSE / "mnist-cache", language=LANGUAGE)  # noqa: F821
