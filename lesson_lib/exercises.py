@@ -80,6 +80,8 @@ class Feedback:
 
 def _show(value) -> str:
     value = np.asarray(value)
+    if value.ndim == 0:  # a number as a number: "0", not NumPy's "0." or "-0."
+        return np.format_float_positional(float(value) + 0.0, precision=4, trim="-")
     if value.size > 12:
         return _("an array of shape {shape}").format(shape=value.shape)
     return np.array2string(value, precision=4, suppress_small=True, separator=", ").replace("\n", "")
@@ -111,6 +113,12 @@ def _compare(part: str, got, expected, case: Case, atol: float = 1e-7) -> str | 
         return _("expected numbers{label}, got {kind}. Hint: return a NumPy array or a float.").format(
             label=label, kind=type(got).__name__)
     expected = np.asarray(expected, dtype=np.float64)
+    if got.shape != expected.shape and expected.ndim == 0:
+        return _("expected a single number{label}, got an array of shape {got}. Hint: {hint}").format(
+            label=label, got=got.shape, hint=hint)
+    if got.shape != expected.shape and got.ndim == 0:
+        return _("expected an array of shape {expected}{label}, got a single number. Hint: {hint}").format(
+            expected=expected.shape, label=label, hint=hint)
     if got.shape != expected.shape:
         if got.size == expected.size and got.shape == expected.shape[::-1] and got.ndim == 2:
             return _("expected shape {expected}{label}, got {got}: it looks transposed. Hint: {hint}").format(
@@ -128,11 +136,27 @@ def _compare(part: str, got, expected, case: Case, atol: float = 1e-7) -> str | 
         advice = _("Your result has nan or inf. Hint: {hint}").format(hint=hint)
     elif case.batch and case.batch > 1 and np.allclose(got, expected * case.batch, rtol=1e-5, atol=atol):
         advice = _("That is {n} times too large: average over the batch (divide by n), do not sum.").format(n=case.batch)
+    elif _divided_by(got, expected, atol):
+        advice = _("That is the answer divided by {m}: a mean or a division by n too many? Hint: {hint}").format(
+            m=_divided_by(got, expected, atol), hint=hint)
+    elif np.any(np.abs(expected) > atol) and np.allclose(got, -expected, rtol=1e-5, atol=atol):
+        advice = _("That is the answer with the opposite sign. Hint: {hint}").format(hint=hint)
     elif got.ndim == 2 and got.shape[0] == got.shape[1] and np.allclose(got, expected.T, rtol=1e-5, atol=atol):
         advice = _("That is the transpose of the answer. Hint: {hint}").format(hint=hint)
+    elif got.ndim == 2 and got.shape[1] > 1 and np.allclose(got - expected, (got - expected)[:, :1], rtol=1e-5, atol=atol):
+        advice = _("Each row is off by the same amount: a term of the formula is missing or counted twice. "
+                   "Hint: {hint}").format(hint=hint)
     else:
         advice = _("Hint: {hint}").format(hint=hint)
     return _("{sentence} {next_sentence}").format(sentence=text, next_sentence=advice)  # Chinese leaves no space
+
+
+def _divided_by(got, expected, atol) -> int:
+    """m if ``got`` is ``expected / m`` for a whole m from 2 to 1000 (a mean over too many numbers), else 0."""
+    if not np.any(np.abs(got) > atol):
+        return 0
+    m = round(float(np.sum(np.abs(expected)) / np.sum(np.abs(got))))
+    return m if 2 <= m <= 1000 and np.allclose(got * m, expected, rtol=1e-5, atol=atol) else 0
 
 
 @dataclass
@@ -166,7 +190,8 @@ class Exercise:
             except Exception as error:  # the learner's bug, reported without a traceback
                 return Feedback(name, "failed", _("{name}: on {case}, your code raised {error}: {message}. "
                                                   "Hint: {hint}").format(
-                    name=name, case=case.described(), error=type(error).__name__, message=error, hint=case.hint_text()))
+                    name=name, case=case.described(), error=type(error).__name__, message=str(error).strip(),
+                    hint=case.hint_text()))
             seconds = time.perf_counter() - started
             if seconds > self.time_limit:
                 return Feedback(name, "failed", _(
@@ -178,6 +203,10 @@ class Exercise:
                 return Feedback(name, "failed", _("{name}: on {case}, expected a tuple of {count} ({parts}), got a "
                                                   "tuple of {got}.").format(
                     name=name, case=case.described(), count=len(self.parts), parts=", ".join(self.parts), got=len(got)))
+            if self.parts and isinstance(got, list) and len(got) == len(self.parts):
+                return Feedback(name, "failed", _("{name}: on {case}, expected a tuple ({parts}), got a list of {count}. "
+                                                  "Hint: return a tuple, `return first, second`, not a list.").format(
+                    name=name, case=case.described(), parts=", ".join(self.parts), count=len(got)))
             pairs = list(zip(self.parts, got, expected)) if self.parts and isinstance(got, tuple) else [("", got, expected)]
             if self.parts and pairs[0][0] == "":
                 return Feedback(name, "failed", _("{name}: on {case}, expected a tuple ({parts}), got {kind}. Hint: "
@@ -326,12 +355,17 @@ _SOFTMAX_CASES = [
 check_softmax = Exercise("softmax", softmax, _SOFTMAX_CASES)
 """Notebook 04: ``softmax(z)`` for a batch z (n, K) -> a (n, K), each row summing to 1."""
 
+_LOG_ROWS_HINT = N_("ln a_j = z_j - ln sum_k e^(z_k), row by row (sum with axis=1, keepdims=True); if you subtract the row "
+                    "max m, subtract it from z_j as well as inside the exp")
+_LOG_SHIFT_HINT = N_("e^1000 overflows to inf, and an output that underflows to 0 has ln 0 = -inf (so ln(softmax) fails "
+                     "too): subtract the row max m first, ln a_j = (z_j - m) - ln sum_k e^(z_k - m)")
 check_log_softmax = Exercise("log_softmax", log_softmax, [
-    *_SOFTMAX_CASES[:2],
-    Case(N_("huge gaps z = [[1000, 0, -1000]]"), (np.array([[1000.0, 0.0, -1000.0]]),),
-         N_("ln(softmax) gives ln 0 = -inf here; use ln a_j = (z_j - m) - ln sum_k e^(z_k - m) with m the row max")),
-    _SOFTMAX_CASES[3],
-    _SOFTMAX_CASES[4],
+    Case("z = [[1, 5, 3]]", (np.array([[1.0, 5.0, 3.0]]),), _LOG_ROWS_HINT),
+    Case(N_("a batch of 4 rows, z = {z}"), (_SCORES,), _LOG_ROWS_HINT, values={"z": _show(_SCORES)}),
+    Case(N_("huge gaps z = [[1000, 0, -1000]]"), (np.array([[1000.0, 0.0, -1000.0]]),), _LOG_SHIFT_HINT),
+    Case("z = [[-1000, -1001, -1002]]", (np.array([[-1000.0, -1001.0, -1002.0]]),), _LOG_SHIFT_HINT),
+    Case(N_("a 3 x 3 batch z = [[1, 2, 3], [3, 0, 0], [0, 0, 9]]"), (np.array([[1.0, 2, 3], [3, 0, 0], [0, 0, 9]]),),
+         _LOG_ROWS_HINT),
     _SOFTMAX_CASES[5],
 ])
 """Notebook 04: ``log_softmax(z)`` for a batch z (n, K) -> ln a (n, K), finite for any finite z."""
@@ -402,7 +436,7 @@ def _reference_loss(z, a, y):
 
 def _call_loss(loss_class, z, a, y):
     loss = loss_class()
-    return float(loss.value(a, y)), np.asarray(loss.delta(a, y))
+    return np.asarray(loss.value(a, y), dtype=np.float64), np.asarray(loss.delta(a, y))
 
 
 _LOSS_HINT = N_("value = -mean over the batch of sum_j y_j ln a_j; delta = a - y (the softmax Jacobian cancels: no "

@@ -276,7 +276,7 @@ def test_binary_cross_entropy_clipped_at_a_common_epsilon_passes():
 
     assert ex.check_binary_cross_entropy.grade(lambda a, y: clipped(a, y, 1e-7)).passed  # Keras's epsilon
     feedback = ex.check_binary_cross_entropy.grade(lambda a, y: clipped(a, y, 1e-4))  # too coarse, and told so
-    assert not feedback.passed and "expected 0., got 0.0001." in feedback.message
+    assert not feedback.passed and "expected 0, got 0.0001." in feedback.message
     feedback = ex.check_binary_cross_entropy.grade(lambda a, y: clipped(a, y, 5e-6))  # alike at 4 decimals:
     assert not feedback.passed and "got 5.00001" in feedback.message, feedback.message  # shown in full
 
@@ -289,6 +289,53 @@ def test_binary_cross_entropy_clipped_at_a_common_epsilon_passes():
 def test_the_kind_of_a_wrong_return_value_is_named(returned, words):
     feedback = ex.check_softmax.grade(returned)
     assert not feedback.passed and words in feedback.message, feedback.message
+
+
+class LossPerExample(LogLikelihood):
+    def value(self, a, y):
+        return -np.sum(y * np.log(np.clip(a, 1e-12, 1)), axis=1)  # one loss per example, not their mean
+
+
+class LossMeanOverEveryEntry(LogLikelihood):
+    def value(self, a, y):
+        return -np.mean(y * np.log(np.clip(a, 1e-12, 1)))  # a mean over n * K entries, K = 3 in the first case
+
+
+def _bce_terms(a, y):
+    return y * np.log(np.clip(a, 1e-12, 1)) + (1 - y) * np.log(np.clip(1 - a, 1e-12, 1))
+
+
+@pytest.mark.parametrize("checker, answer, words", [
+    # no max subtracted: the hint names the overflow, not an ln(softmax) the learner never wrote
+    (ex.check_log_softmax, lambda z: z - np.log(np.exp(z).sum(axis=1, keepdims=True)), "e^1000 overflows"),
+    # the row max subtracted inside the exp only: each row is off by that max
+    (ex.check_log_softmax, lambda z: z - np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)),
+     "Each row is off by the same amount"),
+    (ex.check_layer_gradients, lambda a, d: [a.T @ d / len(a), d.mean(axis=0)], "got a list of 2. Hint: return a tuple"),
+    (ex.check_log_likelihood_loss, LossPerExample, "expected a single number (value), got an array of shape (2,)"),
+    (ex.check_log_likelihood_loss, LossMeanOverEveryEntry, "That is the answer divided by 3"),
+    (ex.check_cross_entropy_delta, lambda a, y, z: (a - y) / len(a), "That is the answer divided by 3"),
+    (ex.check_binary_cross_entropy, lambda a, y: np.mean(_bce_terms(a, y)), "the answer with the opposite sign"),
+    (ex.check_binary_cross_entropy, lambda a, y: -_bce_terms(a, y), "expected a single number, got an array of shape (3,)"),
+    (ex.check_layer_gradients, lambda a, d: (a.T @ d / len(a), d.mean()),
+     "expected an array of shape (2,) (dC/db), got a single number"),
+], ids=["log-softmax overflow", "log-softmax half shifted", "a list", "a loss per example", "a mean over n*K",
+        "delta over n", "a sign", "a vector for a number", "a number for a vector"])
+def test_the_feedback_names_the_cause_of_common_mistakes(checker, answer, words):
+    """What a learner trying the Chinese checkers found pointing at the wrong cause, or too generic."""
+    feedback = checker.grade(answer)
+    assert not feedback.passed and words in feedback.message, feedback.message
+
+
+def test_a_number_is_shown_as_a_number_and_an_exception_without_trailing_space():
+    feedback = ex.check_binary_cross_entropy.grade(lambda a, y: -0.0)  # NumPy would print "-0."
+    assert ", got 0. Hint:" in feedback.message, feedback.message
+
+    def broadcast(z):
+        return np.ones((2, 2)) + z  # NumPy's message ends with a space
+
+    feedback = ex.check_softmax.grade(broadcast)
+    assert "raised ValueError: operands could not be broadcast" in feedback.message and " . Hint" not in feedback.message
 
 
 def test_a_tuple_of_the_wrong_length_is_named():
