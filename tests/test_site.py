@@ -328,6 +328,7 @@ def test_the_chinese_edition_is_a_section_of_the_site_with_a_switch_each_way(sit
     assert 'href="zh/run.html"' in (site / "run.html").read_text() and 'href="../run.html"' in run
     glossary = (site / "zh" / "glossary.html").read_text()
     assert "一句话解释" in glossary and "反向传播" in glossary and 'href="05_backpropagation.html"' in glossary
+    assert 'href="../glossary.html"' in glossary and 'href="zh/glossary.html"' in (site / "glossary.html").read_text()
     for name in [n for n in names if n.startswith("zh/")]:
         assert 'class="admonition-title">Note<' not in (site / name).read_text(), name
     assert 'class="admonition-title">说明<' in (site / "zh" / "03_cross_entropy.html").read_text()

@@ -348,27 +348,26 @@ def glossary_page(sources: dict, titles: dict, language: str = "en") -> str:
         lessons = ", ".join(f"[{name[:2]}]({name}.ipynb)" for name in dict.fromkeys(entry["lessons"]))
         rows.append(f"| {entry['english']} | {' / '.join(entry['chinese'])} | {entry['line']} | {lessons} |")
     lesson_count = sum(1 for source in sources.values() if glossary_rows(source))
-    if language == "zh":
-        return f"""# 术语表 · Glossary
+    heading, introduction, columns = GLOSSARY_WORDS[language]
+    return f"""{heading}
 
-*English: [Glossary](../glossary.md)*
+{introduction.format(lessons=lesson_count, terms=len(rows))}
 
-本课程各课术语表中的全部术语，来自有术语表的 {lesson_count} 课，合为一张表：共 {len(rows)} 个术语，列出英文和中文、一句话解释，以及引入它的课（一个术语若在两课中引入，保留第一课的解释）。
-
-| English | 中文 | 一句话解释 | 课 |
+| English | 中文 | {columns} |
 |---|---|---|---|
 {chr(10).join(rows)}
 """
-    return f"""# Glossary · 术语表
 
-Every term of the course's glossaries, from the {lesson_count} lessons that have one, in one table: {len(rows)} terms in
-English and Chinese, with a line on each and the lessons that introduce it (a term introduced twice keeps its first
-lesson's line).
 
-| English | 中文 | in one line | lessons |
-|---|---|---|---|
-{chr(10).join(rows)}
-"""
+GLOSSARY_WORDS = {  # the glossary page's own text in each language: heading with its switch, introduction, columns
+    "en": ("# Glossary · 术语表\n\n*中文：[术语表](zh/glossary.md)*",
+           "Every term of the course's glossaries, from the {lessons} lessons that have one, in one table: {terms} terms "
+           "in English and Chinese, with a line on each and the lessons that introduce it (a term introduced twice keeps "
+           "its first lesson's line).", "in one line | lessons"),
+    "zh": ("# 术语表 · Glossary\n\n*English: [Glossary](../glossary.md)*",
+           "本课程各课术语表中的全部术语，来自有术语表的 {lessons} 课，合为一张表：共 {terms} 个术语，列出英文和中文、一句话解释，"
+           "以及引入它的课（一个术语若在两课中引入，保留第一课的解释）。", "一句话解释 | 课"),
+}
 
 
 def copy_npm_assets(static: Path) -> None:
