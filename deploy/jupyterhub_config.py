@@ -107,10 +107,10 @@ c.Authenticator.username_pattern = f"^{USER_NAME}$"
 
 # -- each learner's server: the course's environment, the shared data, the notebooks copied on first start
 sys.path.insert(0, str(HERE))
-from learner_server import configure_learner_server  # noqa: E402  (shared with deploy/tljh/nn-course.py)
+from learner_server import START_PAGES, configure_learner_server  # noqa: E402  (shared with deploy/tljh/nn-course.py)
 
 language = setting("LANGUAGE", "en")
-if language not in ("en", "zh"):
+if language not in START_PAGES:  # said here naming the setting; configure_learner_server would name its argument
     raise SystemExit(f"NN_COURSE_LANGUAGE: expected 'en' (English) or 'zh' (the Chinese edition), got {language!r}")
 configure_learner_server(c, python=sys.executable, cache=cache, language=language)
 c.Spawner.mem_limit = setting("MEM_LIMIT", "1G")
