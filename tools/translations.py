@@ -141,14 +141,6 @@ def field_difference(english: str, chinese: str) -> str | None:
     return None
 
 
-def translated_string_pairs(english: str, chinese: str):
-    """Yield (English token, Chinese token) for each string the translation changed."""
-    ours, theirs = code_tokens(english), code_tokens(chinese)
-    for (kind_e, text_e), (kind_c, text_c) in zip(ours, theirs):
-        if kind_c == "translated string" and kind_e == "string":
-            yield text_e, text_c
-
-
 def code_difference(english: str, chinese: str) -> str | None:
     """None if the Chinese code cell is the English one up to comments and translated strings;
     else a description of the first difference."""
